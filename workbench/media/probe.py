@@ -1,0 +1,109 @@
+"""Probe a video file ourselves with PyAV: container, codec, size, rate, duration, frames.
+
+yt-dlp leaves width, height and size empty for plain files, and a download can be a text
+page or a truncated file with a .mp4 name, so every file is probed before it is catalogued.
+Probing demuxes every packet (no decoding) to count frames exactly and to notice files that
+end before their index says they should, and decodes the first frame to prove the stream is
+readable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import av
+
+
+class ProbeError(ValueError):
+    """The file is not a readable video; the message says why in a few words."""
+
+
+@dataclass(frozen=True)
+class Probe:
+    container: str
+    codec: str
+    width: int
+    height: int
+    fps: float | None
+    duration: float | None
+    frame_count: int
+    rotation: int
+    audio_codec: str | None
+    ext: str  # the extension this container should carry
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+# The first name of FFmpeg's demuxer, mapped to the extension we store under.
+_EXT = {"mov": "mp4", "matroska": "mkv", "webm": "webm", "avi": "avi", "mpegts": "ts",
+        "flv": "flv", "mpeg": "mpg", "asf": "wmv", "ogg": "ogv", "3gp": "3gp"}
+
+
+def _ext_for(format_name: str, path: Path) -> str:
+    first = format_name.split(",")[0]
+    if first == "matroska" and path.suffix.lower() == ".webm":
+        return "webm"
+    if first == "mov" and path.suffix.lower() in {".mov", ".m4v", ".3gp"}:
+        return path.suffix.lower().lstrip(".")
+    return _EXT.get(first, first)
+
+
+def probe(path: Path) -> Probe:
+    """Read a video's technical metadata.
+
+    Raises:
+        ProbeError: empty file, not a media file, no video stream, truncated, or undecodable.
+    """
+    path = Path(path)
+    size = path.stat().st_size
+    if size == 0:
+        raise ProbeError("zero-byte file")
+    try:
+        container = av.open(str(path))
+    except av.FFmpegError as exc:
+        raise ProbeError(f"not a video file ({exc.strerror or exc})") from None
+    with container:
+        if not container.streams.video:
+            raise ProbeError("no video stream (audio-only or not a video)")
+        stream = container.streams.video[0]
+        audio = container.streams.audio[0].codec_context.name if container.streams.audio else None
+        declared = stream.frames or 0
+        try:
+            counted = sum(1 for packet in container.demux(stream) if packet.size)
+        except av.FFmpegError as exc:
+            raise ProbeError(f"corrupt video data ({exc.strerror or exc})") from None
+        if counted == 0:
+            raise ProbeError("no video frames")
+        if declared and counted < declared:
+            raise ProbeError(f"truncated: {counted} of {declared} frames present")
+        duration = _duration(container, stream)
+        fmt = container.format.name
+        rate = stream.average_rate or stream.guessed_rate
+    rotation = _first_frame_rotation(path)
+    return Probe(
+        container=fmt, codec=stream.codec_context.name, width=stream.codec_context.width,
+        height=stream.codec_context.height, fps=round(float(rate), 6) if rate else None,
+        duration=duration, frame_count=counted, rotation=rotation, audio_codec=audio,
+        ext=_ext_for(fmt, path),
+    )
+
+
+def _duration(container: av.container.InputContainer, stream: av.video.stream.VideoStream) -> float | None:
+    if stream.duration is not None and stream.time_base is not None:
+        return round(float(stream.duration * stream.time_base), 6)
+    if container.duration is not None:
+        return round(container.duration / av.time_base, 6)
+    return None
+
+
+def _first_frame_rotation(path: Path) -> int:
+    """Decode the first frame (proves the stream decodes) and return its display rotation."""
+    try:
+        with av.open(str(path)) as container:
+            for frame in container.decode(video=0):
+                return int(frame.rotation or 0)
+    except av.FFmpegError as exc:
+        raise ProbeError(f"undecodable video ({exc.strerror or exc})") from None
+    raise ProbeError("no decodable video frame")

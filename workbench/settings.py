@@ -1,0 +1,105 @@
+"""Every setting of the workbench, declared once.
+
+Each setting has a name, the environment variable that sets it, a default and a help text;
+``SETTINGS`` is the single list that docs, the CLI and validation read. ``load()`` returns a
+frozen ``Settings`` snapshot; nothing is configured by setting attributes on objects.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One declared setting."""
+
+    name: str
+    env: str
+    default: Callable[[], Any]
+    help: str
+    parse: Callable[[str], Any] = str
+
+
+def _default_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
+
+
+def parse_size(text: str) -> int:
+    """Parse a byte size such as ``2G``, ``500M``, ``1024`` (binary multiples)."""
+    text = text.strip().upper().removesuffix("B").removesuffix("I")
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+    if text and text[-1] in units:
+        return int(float(text[:-1]) * units[text[-1]])
+    return int(text)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("home", "WORKBENCH_HOME", lambda: Path("storage"),
+            "Data home: holds workbench.db and the media store.", Path),
+    Setting("database_url", "WORKBENCH_DATABASE_URL", lambda: None,
+            "SQLAlchemy URL of the catalogue; default: SQLite at HOME/workbench.db."),
+    Setting("user", "WORKBENCH_USER", _default_user,
+            "Who is acting, recorded on every acquisition and check."),
+    Setting("max_filesize", "WORKBENCH_MAX_FILESIZE", lambda: 2 << 30,
+            "Largest file an archive run downloads (bytes, or 500M / 2G).", parse_size),
+    Setting("retries", "WORKBENCH_RETRIES", lambda: 3,
+            "Retries of a failed HTTP request or fragment.", int),
+    Setting("socket_timeout", "WORKBENCH_SOCKET_TIMEOUT", lambda: 30.0,
+            "Seconds without network data before a request fails.", float),
+    Setting("busy_timeout", "WORKBENCH_BUSY_TIMEOUT", lambda: 30.0,
+            "Seconds SQLite waits for another writer before giving up.", float),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A snapshot of every setting's value."""
+
+    home: Path
+    database_url: str | None
+    user: str
+    max_filesize: int
+    retries: int
+    socket_timeout: float
+    busy_timeout: float
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def db_url(self) -> str:
+        """The catalogue's SQLAlchemy URL."""
+        return self.database_url or f"sqlite:///{(self.home / 'workbench.db').resolve()}"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.home / "media"
+
+
+def load(env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Read every setting from the environment, then apply keyword overrides.
+
+    Raises:
+        ValueError: a variable holds a value its setting cannot parse.
+    """
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    for s in SETTINGS:
+        raw = env.get(s.env)
+        if raw not in (None, ""):
+            try:
+                values[s.name] = s.parse(raw)
+            except ValueError as exc:
+                raise ValueError(f"{s.env}={raw!r}: {exc}") from None
+        else:
+            values[s.name] = s.default()
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    values["home"] = Path(values["home"]).expanduser()
+    return Settings(**values)
