@@ -118,3 +118,22 @@ def test_recheck_notices_a_video_deleted_after_archiving(ws, server, clip):
     assert detail["sources"][0]["availability"] == "deleted"
     assert [c["availability"] for c in detail["sources"][0]["checks"]] == ["ok", "ok", "deleted"]
     assert (ws.store.home / item.path).is_file()  # the preserved copy is still there
+
+
+def test_thumbnail_and_subtitles_are_kept_as_blobs(ws, server, clip, tmp_path):
+    poster = tmp_path / "poster.jpg"
+    clips.ffmpeg("-i", clip, "-frames:v", "1", poster)
+    vtt = "WEBVTT\n\n00:00.000 --> 00:01.000\nانشقاق ضابط\n".encode()
+    server.add_file("/clip.mp4", clip)
+    server.add_file("/poster.jpg", poster)
+    server.add_bytes("/subs.vtt", vtt, "text/vtt")
+    server.add_html("/p.html", '<html><head><title>x</title></head><body><video controls poster="/poster.jpg">'
+                    '<source src="/clip.mp4" type="video/mp4">'
+                    '<track kind="subtitles" src="/subs.vtt" srclang="ar" label="Arabic"></video></body></html>')
+    [item] = archive(ws, [server.url("/p.html")], FAST)
+    assert item.status == "stored", item.error
+    attachments = {a["kind"]: a for a in video_detail(ws, item.id)["acquisitions"][0]["attachments"]}
+    assert set(attachments) == {"info.json", "thumbnail", "subtitle"}
+    assert (ws.store.home / attachments["thumbnail"]["path"]).read_bytes() == poster.read_bytes()
+    assert (ws.store.home / attachments["subtitle"]["path"]).read_bytes() == vtt
+    assert attachments["subtitle"]["label"] == "ar"

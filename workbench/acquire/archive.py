@@ -11,6 +11,7 @@ and recorded by ``ingest``. File names come from hashes only: titles never reach
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
@@ -205,12 +206,17 @@ def classify(exc: BaseException, timeout: float | None = None) -> Failure:
         return Failure(Availability.ERROR, f"connection cut mid-download (got {too_short.downloaded} of "
                                            f"{too_short.expected} bytes)")
     text = " ".join(str(e) for e in chain).lower()
+    short = re.search(r"downloaded (\d+) bytes, expected (\d+) bytes", text)
+    if short:
+        return Failure(Availability.ERROR, f"connection cut mid-download (got {short[1]} of {short[2]} bytes)")
+    if "did not get any data blocks" in text:
+        return Failure(Availability.ERROR, "the server sent no data (a zero-byte file)")
     if "timed out" in text or "timeout" in text:
         after = f" after {timeout:g} s" if timeout else ""
         return Failure(Availability.ERROR, f"timed out{after} waiting for the server")
     if "connection refused" in text:
         return Failure(Availability.ERROR, "connection refused by the server")
-    if "incompleteread" in text or "did not get any data" in text or "connection reset" in text:
+    if "incompleteread" in text or "connection reset" in text:
         return Failure(Availability.ERROR, "connection cut mid-download")
     if any(isinstance(e, TransportError) for e in chain):
         return Failure(Availability.ERROR, f"network error: {_clean(str(exc))}")

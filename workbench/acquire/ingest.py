@@ -57,14 +57,14 @@ def ingest(ws: Workspace, path: Path, acq: AcquisitionRecord, source: SourceReco
 
 def _ingest(ws: Workspace, path: Path, acq: AcquisitionRecord, source: SourceRecord | None,
             sha256: str | None) -> tuple[Probe, Stored, Recorded]:
-    info = probe(path)
-    stored = ws.store.adopt(path, info.ext, sha256=sha256)
-    blobs = [acq.info_json] if acq.info_json else []
-    blobs += [a.stored for a in acq.attachments]
+    created = [b for b in [acq.info_json, *(a.stored for a in acq.attachments)] if b]
     try:
+        info = probe(path)
+        stored = ws.store.adopt(path, info.ext, sha256=sha256)
+        created.append(stored)
         recorded = record(ws, info, stored, acq, source)
-    except BaseException:
-        for item in [stored, *blobs]:
+    except BaseException:  # nothing half-written: take back what this call added to the store
+        for item in created:
             ws.store.remove_if_created(item)
         raise
     return info, stored, recorded
