@@ -98,6 +98,15 @@ def test_rearchiving_records_a_check_and_stores_nothing_new(ws, server, clip, cl
     assert detail["sources"][0]["source_id"] == first.source_id  # same source, now linked to both files
     assert snap(ws).rows["source_media"] == 2
 
+    server.add_status("/v.mp4", 404)  # and then the platform deletes it
+    [deleted] = archive(ws, [url], FAST)
+    assert (deleted.status, deleted.availability) == ("failed", "deleted")
+    assert (deleted.id, deleted.sha256) == (changed.id, changed.sha256)  # which archived copy this concerns
+    source = video_detail(ws, changed.id)["sources"][0]
+    assert source["availability"] == "deleted" and "404" in source["availability_message"]
+    assert [c["availability"] for c in source["checks"]] == ["ok", "ok", "ok", "deleted"]
+    assert (ws.store.home / first.path).is_file() and (ws.store.home / changed.path).is_file()
+
 
 def test_recheck_notices_a_video_deleted_after_archiving(ws, server, clip):
     from workbench.acquire.archive import recheck
@@ -137,3 +146,34 @@ def test_thumbnail_and_subtitles_are_kept_as_blobs(ws, server, clip, tmp_path):
     assert (ws.store.home / attachments["thumbnail"]["path"]).read_bytes() == poster.read_bytes()
     assert (ws.store.home / attachments["subtitle"]["path"]).read_bytes() == vtt
     assert attachments["subtitle"]["label"] == "ar"
+
+
+def live_playlist(server, clip, tmp_path) -> str:
+    """An HLS playlist with no end marker: yt-dlp reports it as live."""
+    vod = clips.make_hls(clip, tmp_path / "hls")
+    server.add_dir("/hls/", vod.parent)
+    text = vod.read_text().replace("#EXT-X-ENDLIST\n", "").replace("#EXT-X-PLAYLIST-TYPE:VOD\n", "")
+    server.add_bytes("/live.m3u8", text.replace("seg", "/hls/seg").encode(), "application/vnd.apple.mpegurl")
+    return server.url("/live.m3u8")
+
+
+def test_live_streams_are_skipped_unless_asked_for(ws, server, clip, tmp_path, snap):
+    url = live_playlist(server, clip, tmp_path)
+    [item] = archive(ws, [url], FAST)
+    assert item.status == "skipped" and "--live" in item.error
+    assert snap(ws).files == frozenset()
+
+
+def test_playlists_need_the_playlist_option(ws, server, clip, clip2):
+    server.add_file("/a.mp4", clip)
+    server.add_file("/b.mp4", clip2)
+    server.add_html("/two.html", '<html><head><title>two</title></head><body>'
+                    '<video src="/a.mp4"></video><video src="/b.mp4"></video></body></html>')
+    url = server.url("/two.html")
+    [refused] = archive(ws, [url], FAST)
+    assert refused.status == "failed" and "a playlist of 2 videos" in refused.error and "--playlist" in refused.error
+
+    items = archive(ws, [url], ArchiveOptions(retries=0, socket_timeout=5, playlist=True))
+    assert [i.status for i in items] == ["stored", "stored"]
+    assert {i.sha256 for i in items} == {sha256_file(clip)[0], sha256_file(clip2)[0]}
+    assert items[0].source_id != items[1].source_id  # one source per video on the page

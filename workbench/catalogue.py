@@ -63,8 +63,13 @@ class AcquisitionRecord:
     http_status: int | None = None
     original_path: str | None = None
     original_mtime: datetime | None = None
-    info_json: Stored | None = None
+    info_json: Stored | None = None  # the full sanitized info.json, kept with a new acquisition
     attachments: list[AttachmentRecord] = field(default_factory=list)
+    check_snapshot: Stored | None = None  # the descriptive metadata seen, kept with every check
+
+    def blobs(self) -> list[Stored]:
+        """Every blob this record brings to the store."""
+        return [b for b in [self.info_json, self.check_snapshot, *(a.stored for a in self.attachments)] if b]
 
 
 @dataclass
@@ -117,7 +122,7 @@ def _record(session: Session, probe: Probe, stored: Stored, acq: AcquisitionReco
         session.add(SourceCheck(source_id=src.id, checked_by=acq.acquired_by, kind="archive",
                                 availability=Availability.OK, http_status=acq.http_status,
                                 media_id=media.id,
-                                info_json_sha256=acq.info_json.sha256 if acq.info_json else None))
+                                info_json_sha256=acq.check_snapshot.sha256 if acq.check_snapshot else None))
     else:
         seen = session.scalar(select(Acquisition.id).where(
             Acquisition.media_id == media.id, Acquisition.method == Method.LOCAL,
@@ -200,6 +205,14 @@ def known_source_id(ws: Workspace, url: str, key: str | None = None) -> int | No
                 return found
         src = find_source_by_url(session, url)
         return src.id if src else None
+
+
+def latest_media(ws: Workspace, source_id: int) -> dict[str, Any]:
+    """The id, sha256 and store path of the newest file archived from a source ({} if none)."""
+    with ws.session() as session:
+        media = session.scalar(select(MediaFile).join(SourceMedia).where(SourceMedia.source_id == source_id)
+                               .order_by(SourceMedia.linked_at.desc(), MediaFile.id.desc()).limit(1))
+        return {"id": media.id, "sha256": media.sha256, "path": media.store_path} if media else {}
 
 
 # -- queries -----------------------------------------------------------------------------------

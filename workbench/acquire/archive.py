@@ -31,6 +31,7 @@ from workbench.catalogue import (
     AttachmentRecord,
     SourceRecord,
     known_source_id,
+    latest_media,
     record_check,
 )
 from workbench.db import Availability, Method
@@ -238,6 +239,8 @@ def source_record(info: dict[str, Any], original_url: str) -> SourceRecord:
     canonical = info.get("webpage_url") or original_url
     generic = extractor in URL_KEYED or not platform_id
     key = f"url:{canonical}" if generic else f"{extractor}:{platform_id}"
+    if extractor == "HTML5MediaEmbed" and platform_id:
+        key += f"#{platform_id}"  # one page can hold several <video> elements: one source each
     upload = info.get("upload_date")
     timestamp = info.get("timestamp")
     return SourceRecord(key=key, original_url=original_url, fields={
@@ -262,10 +265,15 @@ def _json_bytes(info: dict[str, Any]) -> bytes:
     return json.dumps(info, ensure_ascii=False, sort_keys=True, indent=1, default=str).encode()
 
 
-# What changes on every request (signed format URLs, counters) is left out of recheck snapshots.
+# What changes on every request (signed format URLs, counters) is left out of check snapshots.
 _VOLATILE = {"formats", "requested_formats", "thumbnails", "automatic_captions", "subtitles",
              "http_headers", "epoch", "view_count", "like_count", "comment_count", "_version",
              "requested_subtitles", "url", "manifest_url", "fragments"}
+
+
+def _descriptive(info: dict[str, Any]) -> dict[str, Any]:
+    """What the platform says about a video, without what changes on every request."""
+    return {k: v for k, v in info.items() if k not in _VOLATILE}
 
 
 def _expected_size(info: dict[str, Any]) -> int | None:
@@ -341,8 +349,9 @@ def _failed(ws: Workspace, url: str, failure: Failure, *, kind: str, key: str | 
     if source_id is not None and failure.availability != Availability.OK:
         record_check(ws, source_id, availability=failure.availability, message=failure.message,
                      http_status=failure.http_status, kind=kind, by=ws.settings.user)
+    known = latest_media(ws, source_id) if source_id is not None else {}
     return Item(input=url, status=Status.FAILED, error=failure.message, source_url=url,
-                availability=failure.availability, source_id=source_id)
+                availability=failure.availability, source_id=source_id, **known)
 
 
 def _download(ws: Workspace, url: str, info: dict[str, Any], opts: ArchiveOptions, work: Path,
@@ -386,6 +395,7 @@ def _download(ws: Workspace, url: str, info: dict[str, Any], opts: ArchiveOption
         method=Method.YTDLP, acquired_by=ws.settings.user, tool_versions=tool_versions(),
         options=opts.record(), http_status=ydl.statuses[-1] if ydl.statuses else None,
         info_json=ws.store.put_bytes(_json_bytes(snapshot), "json"),
+        check_snapshot=ws.store.put_bytes(_json_bytes(_descriptive(snapshot)), "json"),
         attachments=_attachments(ws, info))
     try:
         _, stored, rec = ingest(ws, path, acq, src, copy=False)
@@ -455,8 +465,7 @@ def _recheck_one(ws: Workspace, source_id: int, url: str, opts: ArchiveOptions,
             status = Status.FAILED if failure.availability == Availability.ERROR else Status.CHECKED
             return Item(input=url, status=status, source_url=url, source_id=source_id,
                         availability=failure.availability, error=failure.message, **fields)
-    snapshot = {k: v for k, v in YoutubeDL.sanitize_info(info).items() if k not in _VOLATILE}
-    blob = ws.store.put_bytes(_json_bytes(snapshot), "json")
+    blob = ws.store.put_bytes(_json_bytes(_descriptive(YoutubeDL.sanitize_info(info))), "json")
     rec = source_record(info, url)
     record_check(ws, source_id, availability=Availability.OK, message=None, http_status=None,
                  kind="recheck", by=ws.settings.user, info_json=blob,

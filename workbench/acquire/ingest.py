@@ -57,7 +57,7 @@ def ingest(ws: Workspace, path: Path, acq: AcquisitionRecord, source: SourceReco
 
 def _ingest(ws: Workspace, path: Path, acq: AcquisitionRecord, source: SourceRecord | None,
             sha256: str | None) -> tuple[Probe, Stored, Recorded]:
-    created = [b for b in [acq.info_json, *(a.stored for a in acq.attachments)] if b]
+    created = acq.blobs()
     try:
         info = probe(path)
         stored = ws.store.adopt(path, info.ext, sha256=sha256)
@@ -67,4 +67,8 @@ def _ingest(ws: Workspace, path: Path, acq: AcquisitionRecord, source: SourceRec
         for item in created:
             ws.store.remove_if_created(item)
         raise
+    if not recorded.new_acquisition:  # nothing new acquired: keep only what a check refers to
+        for blob in [acq.info_json, *(a.stored for a in acq.attachments)]:
+            if blob and blob != acq.check_snapshot:
+                ws.store.remove_if_created(blob)
     return info, stored, recorded
