@@ -107,6 +107,10 @@ def test_downloaded_file_that_is_not_a_usable_video(ws, snap, server, clip, tmp_
     ("empty.mp4", lambda clip, tmp: b"", "zero-byte"),
     ("text.mp4", lambda clip, tmp: b"just some notes, named .mp4\n", "not a video"),
     ("truncated.mp4", lambda clip, tmp: clips.truncated_copy(clip, tmp / "t.mp4", 0.5).read_bytes(), "truncated"),
+    # named explicitly, a .txt file opens in FFmpeg's tty demuxer as "video" (ANSI art)
+    ("notes.txt", lambda clip, tmp: ("Witness statement, Aleppo. شهادة\n" * 400).encode(), "it is text"),
+    ("still.mp4", lambda clip, tmp: clips.ffmpeg("-i", clip, "-frames:v", "1", "-f", "image2", tmp / "s.jpg")
+     and (tmp / "s.jpg").read_bytes(), "still image"),
 ])
 def test_bad_local_files_are_reported_and_the_batch_goes_on(ws, snap, clip, tmp_path, name, make, fragment):
     bad = tmp_path / "in" / name

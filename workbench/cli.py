@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -62,29 +60,46 @@ def _finish(items: list[Item], as_json: bool, extra: dict | None = None) -> None
     raise typer.Exit(1 if failed else 0)
 
 
-def _show_item(item: Item, as_json: bool) -> None:
-    """Print one finished input as it completes: errors on stderr, successes on stdout."""
-    if not item.ok:
-        err.print(f"error: {item.line()}", markup=False, style="red")
-    elif not as_json:
-        out.print(item.line(), markup=False)
+class _Reporter:
+    """Shows a batch as it runs: a progress bar on a terminal's stderr, one line per finished input.
 
+    Errors go to stderr and successes to stdout; with --json only the final document is printed.
+    """
 
-@contextmanager
-def _progress(as_json: bool, total: int | None, what: str) -> Iterator[Callable[..., None]]:
-    """A progress bar on a terminal's stderr; a no-op with --json or when not a terminal."""
-    if as_json or not err.is_terminal:
-        yield lambda *a, **k: None
-        return
-    columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), DownloadColumn()]
-    with Progress(*columns, console=err, transient=True) as bar:
-        task = bar.add_task(what, total=total)
+    def __init__(self, as_json: bool, what: str) -> None:
+        self.as_json, self.what = as_json, what
+        self.bar: Progress | None = None
+        self.task = None
 
-        def update(label: str | None = None, done: int | None = None, size: int | None = None,
-                   advance: int = 0) -> None:
-            bar.update(task, description=(label or what)[-60:], completed=done, total=size, advance=advance)
+    def __enter__(self) -> _Reporter:
+        if not self.as_json and err.is_terminal:
+            columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), DownloadColumn()]
+            self.bar = Progress(*columns, console=err, transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(self.what, total=None)
+        return self
 
-        yield update
+    def __exit__(self, *exc: object) -> None:
+        if self.bar:
+            self.bar.stop()
+
+    def progress(self, label: str, done: int | None = None, total: int | None = None) -> None:
+        if self.bar:
+            self.bar.update(self.task, description=label[-60:], completed=done, total=total)
+
+    def item(self, item: Item) -> None:
+        if self.bar:
+            self.bar.update(self.task, description=self.what, completed=0, total=None)
+        if not item.ok:
+            self._print(err, f"error: {item.line()}", style="red")
+        elif not self.as_json:
+            self._print(out, item.line())
+
+    def _print(self, console: Console, text: str, style: str | None = None) -> None:
+        if self.bar and console.is_terminal:  # same screen as the bar: print above it
+            self.bar.console.print(text, markup=False, style=style)
+        else:
+            console.print(text, markup=False, style=style)
 
 
 @app.callback()
@@ -141,9 +156,8 @@ def archive(
     opts = ArchiveOptions.from_settings(ws.settings, max_filesize=size, retries=retries,
                                         socket_timeout=socket_timeout, rate_limit=rate, cookies=cookies,
                                         proxy=proxy, live=live, playlist=playlist)
-    with _progress(as_json, None, "archiving") as update:
-        items = run(ws, targets, opts, on_item=lambda i: _show_item(i, as_json),
-                    on_progress=lambda url, done, total: update(url, done, total))
+    with _Reporter(as_json, "archiving") as report:
+        items = run(ws, targets, opts, on_item=report.item, on_progress=report.progress)
     _finish(items, as_json)
 
 
@@ -156,12 +170,8 @@ def import_(
     from workbench.acquire.local import import_paths
 
     ws = _workspace()
-    with _progress(as_json, None, "importing") as update:
-        def each(item: Item) -> None:
-            update(item.input, advance=1)
-            _show_item(item, as_json)
-
-        items = import_paths(ws, paths, on_item=each)
+    with _Reporter(as_json, "importing") as report:
+        items = import_paths(ws, paths, on_item=report.item)
     _finish(items, as_json)
 
 
@@ -180,16 +190,12 @@ def recheck(
         raise UsageError("name video ids to recheck, or pass --all")
     ws = _workspace()
     triples, missing = catalogue.sources_to_check(ws, list(refs or []), every)
-    items = [Item(input=ref, status="failed", error="no video with this id or hash") for ref in missing]
-    for item in items:
-        _show_item(item, as_json)
     opts = ArchiveOptions.from_settings(ws.settings, socket_timeout=socket_timeout)
-    with _progress(as_json, len(triples), "rechecking") as update:
-        def each(item: Item) -> None:
-            update(item.input, advance=1)
-            _show_item(item, as_json)
-
-        items += run(ws, triples, opts, on_item=each)
+    with _Reporter(as_json, "rechecking") as report:
+        items = [Item(input=ref, status="failed", error="no video with this id or hash") for ref in missing]
+        for item in items:
+            report.item(item)
+        items += run(ws, triples, opts, on_item=report.item)
     _finish(items, as_json)
 
 
@@ -263,7 +269,8 @@ def demo(as_json: JsonOpt = False) -> None:
     except DemoFootageMissing as exc:
         raise UsageError(str(exc)) from None
     ws = _workspace()
-    items = import_paths(ws, paths, on_item=None if as_json else (lambda i: _show_item(i, False)))
+    with _Reporter(as_json, "importing") as report:
+        items = import_paths(ws, paths, on_item=report.item)
     if not as_json:
         list_(limit=20, offset=0, as_json=False)
     _finish(items, as_json)

@@ -36,6 +36,12 @@ class Probe:
         return asdict(self)
 
 
+# FFmpeg opens text files as "video" (its tty demuxer renders ANSI art) and still images as
+# one-frame videos; neither is footage.
+_TEXT_FORMATS = frozenset({"tty", "bin", "xbin", "adf", "idf"})
+_TEXT_CODECS = frozenset({"ansi", "bintext", "xbin", "idf"})
+_IMAGE_FORMATS = frozenset({"image2", "gif", "apng", "webp_pipe", "png_pipe", "jpeg_pipe"})
+
 # The first name of FFmpeg's demuxer, mapped to the extension we store under.
 _EXT = {"mov": "mp4", "matroska": "mkv", "webm": "webm", "avi": "avi", "mpegts": "ts",
         "flv": "flv", "mpeg": "mpg", "asf": "wmv", "ogg": "ogv", "3gp": "3gp"}
@@ -68,18 +74,26 @@ def probe(path: Path) -> Probe:
         if not container.streams.video:
             raise ProbeError("no video stream (audio-only or not a video)")
         stream = container.streams.video[0]
+        fmt = container.format.name
+        if fmt in _TEXT_FORMATS or stream.codec_context.name in _TEXT_CODECS:
+            raise ProbeError("not a video file (it is text)")
+        if fmt in _IMAGE_FORMATS or fmt.endswith("_pipe"):
+            raise ProbeError(f"not a video file (a still image, {stream.codec_context.name})")
         audio = container.streams.audio[0].codec_context.name if container.streams.audio else None
-        declared = stream.frames or 0
+        # MP4/MOV headers count the real samples; AVI's count is duration x rate, not frames.
+        declared = stream.frames if container.format.name.startswith("mov") else 0
         try:
             counted = sum(1 for packet in container.demux(stream) if packet.size)
         except av.FFmpegError as exc:
             raise ProbeError(f"corrupt video data ({exc.strerror or exc})") from None
         if counted == 0:
             raise ProbeError("no video frames")
+        indexed_end = max((e.pos + e.size for e in stream.index_entries), default=0)
+        if indexed_end > size:
+            raise ProbeError(f"truncated: the file ends at byte {size} but its index reaches byte {indexed_end}")
         if declared and counted < declared:
             raise ProbeError(f"truncated: {counted} of {declared} frames present")
         duration = _duration(container, stream)
-        fmt = container.format.name
         rate = stream.average_rate or stream.guessed_rate
     rotation = _first_frame_rotation(path)
     return Probe(
