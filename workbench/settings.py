@@ -55,6 +55,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Retries of a failed HTTP request or fragment.", int),
     Setting("socket_timeout", "WORKBENCH_SOCKET_TIMEOUT", lambda: 30.0,
             "Seconds without network data before a request fails.", float),
+    Setting("sample_fps", "WORKBENCH_SAMPLE_FPS", lambda: 1.0,
+            "Sample frames hashed per second of video, for matching.", float),
     Setting("busy_timeout", "WORKBENCH_BUSY_TIMEOUT", lambda: 30.0,
             "Seconds SQLite waits for another writer before giving up.", float),
 )
@@ -70,6 +72,7 @@ class Settings:
     max_filesize: int
     retries: int
     socket_timeout: float
+    sample_fps: float
     busy_timeout: float
     extra: Mapping[str, Any] = field(default_factory=dict)
 

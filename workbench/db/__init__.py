@@ -3,9 +3,11 @@
 from workbench.db.engine import dispose_all, get_engine, session_scope
 from workbench.db.models import (
     Acquisition,
+    Analysis,
     Attachment,
     Availability,
     Base,
+    Frame,
     MediaFile,
     Method,
     Source,
@@ -14,6 +16,6 @@ from workbench.db.models import (
 )
 
 __all__ = [
-    "Acquisition", "Attachment", "Availability", "Base", "MediaFile", "Method", "Source",
+    "Acquisition", "Analysis", "Attachment", "Availability", "Base", "Frame", "MediaFile", "Method", "Source",
     "SourceCheck", "SourceMedia", "dispose_all", "get_engine", "session_scope",
 ]

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -214,3 +215,64 @@ class SourceCheck(Base):
     info_json_sha256: Mapped[str | None] = mapped_column(String(64))
 
     source: Mapped[Source] = relationship(back_populates="checks")
+
+
+class Analysis(Base):
+    """One run of the keyframes + hashes pipeline over a media file.
+
+    A rerun (new settings, a new version) adds an analysis; earlier ones and their hashes are
+    kept, never overwritten. The newest analysis with status ``ok`` is the current one.
+    """
+
+    __tablename__ = "analyses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    media_id: Mapped[int] = mapped_column(ForeignKey("media_files.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(256))
+    mode: Mapped[str] = mapped_column(String(16))  # full | fast
+    status: Mapped[str] = mapped_column(String(16))  # ok | failed
+    error: Mapped[str | None] = mapped_column(Text)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    tool_versions: Mapped[dict[str, Any]] = mapped_column(JSON)
+    frames_decoded: Mapped[int | None] = mapped_column(Integer)
+    samples: Mapped[int | None] = mapped_column(Integer)
+    keyframes: Mapped[int | None] = mapped_column(Integer)
+    shots: Mapped[int | None] = mapped_column(Integer)
+    elapsed: Mapped[float | None] = mapped_column(Float)  # seconds
+    store_dir: Mapped[str | None] = mapped_column(Text)  # relative to the data home
+    contact_sheet: Mapped[str | None] = mapped_column(Text)
+
+    frames: Mapped[list[Frame]] = relationship(back_populates="analysis", order_by="Frame.t_ms")
+
+
+class Frame(Base):
+    """A hashed frame: a 1-fps sample (for matching) or a shot's keyframe (with its image).
+
+    Hashes are 64-bit values stored as signed BIGINT (two's complement); PDQ as 64 hex digits.
+    The crop box is the picture inside detected borders, in the video's pixels.
+    """
+
+    __tablename__ = "frames"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    analysis_id: Mapped[int] = mapped_column(ForeignKey("analyses.id"), index=True)
+    media_id: Mapped[int] = mapped_column(ForeignKey("media_files.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # sample | keyframe
+    t_ms: Mapped[int] = mapped_column(Integer)
+    frame_number: Mapped[int] = mapped_column(Integer)
+    shot: Mapped[int] = mapped_column(Integer)
+    phash: Mapped[int] = mapped_column(BigInteger)
+    dhash: Mapped[int] = mapped_column(BigInteger)
+    phash_mirror: Mapped[int] = mapped_column(BigInteger)
+    dhash_mirror: Mapped[int] = mapped_column(BigInteger)
+    pdq: Mapped[str] = mapped_column(String(64))
+    pdq_quality: Mapped[int] = mapped_column(Integer)
+    crop_x: Mapped[int] = mapped_column(Integer)
+    crop_y: Mapped[int] = mapped_column(Integer)
+    crop_w: Mapped[int] = mapped_column(Integer)
+    crop_h: Mapped[int] = mapped_column(Integer)
+    low_info: Mapped[bool] = mapped_column(Boolean, default=False)
+    image_path: Mapped[str | None] = mapped_column(Text)  # keyframes: JPEG <= 320 px wide
+
+    analysis: Mapped[Analysis] = relationship(back_populates="frames")

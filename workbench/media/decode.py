@@ -1,0 +1,107 @@
+"""Stream a video's frames once with PyAV, cheaply: a tiny luma/chroma thumbnail of every frame
+for shot detection, and a small RGB image only for the frames that get hashed or kept.
+
+Every frame is decoded (the practical floor for sampling at 1 fps), but per-frame Python work
+is a strided view of the decoder's own planes (no colour conversion, no copy); swscale runs
+only on the few frames that are hashed. ``fast=True`` decodes key frames only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+import numpy as np
+from PIL import Image
+
+# Shot detection looks at frames about this many pixels wide (luma), like PySceneDetect's downscale.
+DETECT_WIDTH = 96
+
+
+class DecodeError(ValueError):
+    """The file cannot be decoded as video; the message says why in a few words."""
+
+
+@dataclass
+class Frame:
+    """One decoded frame: its time, number, a small signature for cut detection, and the frame."""
+
+    index: int  # decoded frame number, from 0
+    t: float  # presentation time in seconds from the stream start
+    signature: np.ndarray  # float32 luma+chroma thumbnail for content comparison
+    frame: av.VideoFrame
+    rotation: int
+
+    def image(self, width: int) -> Image.Image:
+        """The frame as an RGB image ``width`` pixels wide (displayed orientation, odd sizes kept)."""
+        src_w, src_h = self.frame.width, self.frame.height
+        height = max(2, round(src_h * width / src_w))
+        img = self.frame.reformat(width=width, height=height, format="rgb24",
+                                  interpolation="AREA").to_image()
+        if self.rotation:  # display matrix: counter-clockwise degrees
+            img = img.rotate(self.rotation, expand=True)
+        return img
+
+
+def _plane(plane: av.video.plane.VideoPlane, width: int, height: int) -> np.ndarray:
+    """A numpy view of a plane without its line padding."""
+    buf = np.frombuffer(plane, dtype=np.uint8)
+    return buf.reshape(-1, plane.line_size)[:height, :width]
+
+
+def _signature(frame: av.VideoFrame) -> np.ndarray:
+    """A ~96 px thumbnail of Y, U and V, taken by striding the decoder's planes (no conversion)."""
+    w, h = frame.width, frame.height
+    step = max(1, w // DETECT_WIDTH)
+    fmt = frame.format.name
+    if fmt in ("yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "nv12"):
+        y = _plane(frame.planes[0], w, h)[::step, ::step]
+        if fmt == "nv12":
+            return y.astype(np.float32)
+        cw, ch = frame.planes[1].width, frame.planes[1].height
+        cstep_x, cstep_y = max(1, step * cw // w), max(1, step * ch // h)
+        u = _plane(frame.planes[1], cw, ch)[::cstep_y, ::cstep_x]
+        v = _plane(frame.planes[2], cw, ch)[::cstep_y, ::cstep_x]
+        return np.concatenate([y.ravel(), u.ravel(), v.ravel()]).astype(np.float32)
+    # other pixel formats (rgb24 Cinepak, 10-bit, paletted): convert a small copy
+    small = frame.reformat(width=max(2, w // step), height=max(2, h // step), format="yuv444p")
+    return np.concatenate([np.asarray(p).ravel() for p in small.to_ndarray()]).astype(np.float32)
+
+
+def frames(path: Path, *, fast: bool = False) -> Iterator[Frame]:
+    """Yield every decoded frame of the first video stream (key frames only when ``fast``).
+
+    Raises:
+        DecodeError: not a video, no video stream, or nothing decodable.
+    """
+    try:
+        container = av.open(str(path))
+    except av.FFmpegError as exc:
+        raise DecodeError(f"not a video file ({exc.strerror or exc})") from None
+    with container:
+        if not container.streams.video:
+            raise DecodeError("no video stream (audio-only or not a video)")
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        if fast:
+            stream.codec_context.skip_frame = "NONKEY"
+        base = stream.start_time or 0
+        tb = float(stream.time_base) if stream.time_base else 0.0
+        index = 0
+        last_t = -1.0
+        try:
+            for frame in container.decode(stream):
+                pts = frame.pts if frame.pts is not None else frame.dts
+                t = (pts - base) * tb if pts is not None and tb else last_t + 1 / 25
+                t = max(t, last_t)  # never let time run backwards (broken timestamps)
+                last_t = t
+                yield Frame(index, t, _signature(frame), frame, int(frame.rotation or 0))
+                index += 1
+        except av.FFmpegError as exc:
+            if index == 0:
+                raise DecodeError(f"undecodable video ({exc.strerror or exc})") from None
+            # a corrupt tail: keep what decoded; the caller records how far it got
+        if index == 0:
+            raise DecodeError("no decodable video frame")

@@ -1,0 +1,175 @@
+"""The pipeline a video goes through: acquire -> probe and store -> keyframes and hashes.
+
+``archive`` and ``import_paths`` acquire (see ``workbench.acquire``) and then analyse each
+video that has no analysis yet; ``process`` (re)analyses videos already in the catalogue.
+An analysis is all or nothing: its images are written to a work folder and moved into
+``derived/`` in one rename, and its rows are committed in one transaction; a failure is
+recorded as a failed analysis with its reason, and leaves no frames or images behind.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from workbench.acquire import archive as acquire_web
+from workbench.acquire import local as acquire_local
+from workbench.acquire.ingest import tool_versions
+from workbench.catalogue import find_video
+from workbench.db import Analysis, Frame, MediaFile
+from workbench.media import keyframes
+from workbench.media.decode import DecodeError
+from workbench.media.hashing import to_signed
+from workbench.report import Item, Status
+from workbench.workspace import Workspace
+
+PIPELINE_VERSION = "keyframes-1"
+
+
+@dataclass(frozen=True)
+class ProcessOptions:
+    sample_fps: float = 1.0
+    fast: bool = False
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "pipeline": PIPELINE_VERSION, "sample_fps": self.sample_fps, "fast": self.fast,
+            "cut_score": keyframes.CUT_SCORE, "cut_ratio": keyframes.CUT_RATIO,
+            "min_shot": keyframes.MIN_SHOT, "hash_width": keyframes.HASH_WIDTH,
+            "keyframe_width": keyframes.KEYFRAME_WIDTH,
+        }
+
+
+def analyze_media(ws: Workspace, media_id: int, opts: ProcessOptions | None = None) -> Item:
+    """Decode one stored video once and record its samples, keyframes and contact sheet."""
+    opts = opts or ProcessOptions(sample_fps=ws.settings.sample_fps)
+    with ws.session() as session:
+        media = session.get(MediaFile, media_id)
+        sha, rel, duration = media.sha256, media.store_path, media.duration
+    item = Item(input=str(media_id), status=Status.FAILED, id=media_id, sha256=sha, path=rel)
+    started = time.perf_counter()
+    try:
+        result = keyframes.analyze(ws.store.home / rel, sample_fps=opts.sample_fps, fast=opts.fast,
+                                   duration_hint=duration)
+    except (DecodeError, OSError) as exc:
+        item.error = f"keyframes: {exc}"
+        _record_failure(ws, media_id, opts, str(exc))
+        return item
+    elapsed = time.perf_counter() - started
+    analysis_id, sheet = _store(ws, media_id, sha, opts, result, elapsed)
+    item.status = Status.PROCESSED
+    item.extra.update(analysis_id=analysis_id, samples=len(result.samples), keyframes=len(result.keyframes),
+                      shots=len(result.shots), contact_sheet=sheet)
+    return item
+
+
+def _record_failure(ws: Workspace, media_id: int, opts: ProcessOptions, error: str) -> None:
+    with ws.session() as session:
+        session.add(Analysis(media_id=media_id, created_by=ws.settings.user, mode=_mode(opts),
+                             status="failed", error=error, params=opts.params(), tool_versions=tool_versions()))
+
+
+def _mode(opts: ProcessOptions) -> str:
+    return "fast" if opts.fast else "full"
+
+
+def _store(ws: Workspace, media_id: int, sha: str, opts: ProcessOptions, result: keyframes.Analysis,
+           elapsed: float) -> tuple[int, str]:
+    """Write the images (one atomic rename of their folder), then the rows (one transaction)."""
+    name = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+    rel_dir = f"derived/{sha[:2]}/{sha[2:4]}/{sha}/{name}"
+    final = ws.store.home / rel_dir
+    with ws.store.workdir() as work:
+        folder = work / name
+        folder.mkdir()
+        (folder / "contact.jpg").write_bytes(result.contact_sheet or b"")
+        for kf in result.keyframes:
+            (folder / f"kf-{kf.t_ms:09d}.jpg").write_bytes(kf.jpeg or b"")
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(folder, final)
+    try:
+        with ws.session() as session:
+            row = Analysis(media_id=media_id, created_by=ws.settings.user, mode=_mode(opts), status="ok",
+                           params=opts.params(), tool_versions=tool_versions(),
+                           frames_decoded=result.frames_decoded, samples=len(result.samples),
+                           keyframes=len(result.keyframes), shots=len(result.shots), elapsed=round(elapsed, 3),
+                           store_dir=rel_dir, contact_sheet=f"{rel_dir}/contact.jpg")
+            session.add(row)
+            session.flush()
+            session.add_all(_frame_row(row.id, media_id, rec, rel_dir) for rec in keyframes.iter_hashes(result))
+            return row.id, row.contact_sheet
+    except BaseException:
+        shutil.rmtree(final, ignore_errors=True)
+        raise
+
+
+def _frame_row(analysis_id: int, media_id: int, rec: keyframes.FrameRecord, rel_dir: str) -> Frame:
+    h, crop = rec.hashes, rec.hashes.crop.scaled(rec.crop_scale)
+    return Frame(analysis_id=analysis_id, media_id=media_id, kind=rec.kind, t_ms=rec.t_ms,
+                 frame_number=rec.frame_number, shot=rec.shot, phash=to_signed(h.phash), dhash=to_signed(h.dhash),
+                 phash_mirror=to_signed(h.phash_mirror), dhash_mirror=to_signed(h.dhash_mirror), pdq=h.pdq,
+                 pdq_quality=h.pdq_quality, crop_x=crop.x, crop_y=crop.y, crop_w=crop.w, crop_h=crop.h,
+                 low_info=h.low_info,
+                 image_path=f"{rel_dir}/kf-{rec.t_ms:09d}.jpg" if rec.kind == "keyframe" else None)
+
+
+def current_analysis_id(ws: Workspace, media_id: int) -> int | None:
+    """The newest successful analysis of a video, or None."""
+    with ws.session() as session:
+        return session.scalar(select(Analysis.id).where(Analysis.media_id == media_id, Analysis.status == "ok")
+                              .order_by(Analysis.id.desc()).limit(1))
+
+
+def _then_analyze(ws: Workspace, on_item: Callable[[Item], None] | None) -> Callable[[Item], None]:
+    """Wrap an acquisition's per-item callback: analyse each acquired video not analysed yet."""
+    def each(item: Item) -> None:
+        if item.ok and item.id is not None and item.status != Status.SKIPPED \
+                and current_analysis_id(ws, item.id) is None:
+            done = analyze_media(ws, item.id)
+            item.extra.update({k: done.extra.get(k) for k in ("keyframes", "samples", "contact_sheet")})
+            if done.status == Status.FAILED:
+                item.extra["process_error"] = done.error
+        if on_item:
+            on_item(item)
+    return each
+
+
+def archive(ws: Workspace, urls: Iterable[str], opts: acquire_web.ArchiveOptions | None = None, *,
+            on_item: Callable[[Item], None] | None = None,
+            on_progress: acquire_web.Progress | None = None) -> list[Item]:
+    """Archive URLs (see ``acquire.archive.archive``), then analyse each new video."""
+    return acquire_web.archive(ws, urls, opts, on_item=_then_analyze(ws, on_item), on_progress=on_progress)
+
+
+def import_paths(ws: Workspace, paths: Iterable[Path], on_item: Callable[[Item], None] | None = None) -> list[Item]:
+    """Import files and folders (see ``acquire.local.import_paths``), then analyse each new video."""
+    return acquire_local.import_paths(ws, paths, on_item=_then_analyze(ws, on_item))
+
+
+def process(ws: Workspace, refs: list[str], every: bool, opts: ProcessOptions | None = None,
+            on_item: Callable[[Item], None] | None = None) -> list[Item]:
+    """(Re)analyse the videos named (ids or SHA-256 prefixes), or every video; earlier analyses stay."""
+    with ws.session() as session:
+        if every:
+            targets = [(str(i), i) for i in session.scalars(select(MediaFile.id).order_by(MediaFile.id))]
+        else:
+            targets = [(ref, m.id if (m := find_video(session, ref)) else None) for ref in refs]
+    items = []
+    for ref, media_id in targets:
+        item = (analyze_media(ws, media_id, opts) if media_id is not None
+                else Item(input=ref, status=Status.FAILED, error="no video with this id or hash"))
+        item.input = ref
+        items.append(item)
+        if on_item:
+            on_item(item)
+    return items
+
