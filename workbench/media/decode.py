@@ -30,16 +30,16 @@ class Frame:
 
     index: int  # decoded frame number, from 0
     t: float  # presentation time in seconds from the stream start
-    signature: np.ndarray  # float32 luma+chroma thumbnail for content comparison
+    signature: tuple[np.ndarray, ...]  # small uint8 copies of the planes, for content comparison
     frame: av.VideoFrame
     rotation: int
 
-    def image(self, width: int) -> Image.Image:
-        """The frame as an RGB image ``width`` pixels wide (displayed orientation, odd sizes kept)."""
+    def image(self, width: int, mode: str = "RGB") -> Image.Image:
+        """The frame ``width`` pixels wide, as displayed (rotation applied), in RGB or gray ("L")."""
         src_w, src_h = self.frame.width, self.frame.height
         height = max(2, round(src_h * width / src_w))
-        img = self.frame.reformat(width=width, height=height, format="rgb24",
-                                  interpolation="AREA").to_image()
+        fmt = "gray" if mode == "L" else "rgb24"
+        img = self.frame.reformat(width=width, height=height, format=fmt, interpolation="AREA").to_image()
         if self.rotation:  # display matrix: counter-clockwise degrees
             img = img.rotate(self.rotation, expand=True)
         return img
@@ -51,23 +51,23 @@ def _plane(plane: av.video.plane.VideoPlane, width: int, height: int) -> np.ndar
     return buf.reshape(-1, plane.line_size)[:height, :width]
 
 
-def _signature(frame: av.VideoFrame) -> np.ndarray:
-    """A ~96 px thumbnail of Y, U and V, taken by striding the decoder's planes (no conversion)."""
+_PLANAR = frozenset({"yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p"})
+
+
+def _signature(frame: av.VideoFrame) -> tuple[np.ndarray, ...]:
+    """Y, U and V at about ``DETECT_WIDTH`` px wide, strided from the decoder's planes (no conversion)."""
     w, h = frame.width, frame.height
     step = max(1, w // DETECT_WIDTH)
-    fmt = frame.format.name
-    if fmt in ("yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "nv12"):
-        y = _plane(frame.planes[0], w, h)[::step, ::step]
-        if fmt == "nv12":
-            return y.astype(np.float32)
-        cw, ch = frame.planes[1].width, frame.planes[1].height
-        cstep_x, cstep_y = max(1, step * cw // w), max(1, step * ch // h)
-        u = _plane(frame.planes[1], cw, ch)[::cstep_y, ::cstep_x]
-        v = _plane(frame.planes[2], cw, ch)[::cstep_y, ::cstep_x]
-        return np.concatenate([y.ravel(), u.ravel(), v.ravel()]).astype(np.float32)
-    # other pixel formats (rgb24 Cinepak, 10-bit, paletted): convert a small copy
+    if frame.format.name in _PLANAR:
+        planes = frame.planes
+        cw, ch = planes[1].width, planes[1].height
+        cx, cy = max(1, step * cw // w), max(1, step * ch // h)
+        return (_plane(planes[0], w, h)[::step, ::step].copy(),
+                _plane(planes[1], cw, ch)[::cy, ::cx].copy(),
+                _plane(planes[2], cw, ch)[::cy, ::cx].copy())
+    # other pixel formats (rgb24 Cinepak, 10-bit, NV12, paletted): convert a small copy
     small = frame.reformat(width=max(2, w // step), height=max(2, h // step), format="yuv444p")
-    return np.concatenate([np.asarray(p).ravel() for p in small.to_ndarray()]).astype(np.float32)
+    return tuple(np.ascontiguousarray(p) for p in small.to_ndarray())
 
 
 def frames(path: Path, *, fast: bool = False) -> Iterator[Frame]:

@@ -111,13 +111,14 @@ def hash_image(img: Image.Image, crop: Crop | None = None) -> FrameHashes:
     Args:
         crop: the picture's box (from the frames around this one); default: this frame's own.
     """
-    gray = np.asarray(img.convert("L"))
+    gray = np.asarray(img if img.mode == "L" else img.convert("L"))
     crop = crop or find_borders(gray)
     if (crop.w, crop.h) != img.size:
         img = img.crop((crop.x, crop.y, crop.x + crop.w, crop.y + crop.h))
         gray = gray[crop.y:crop.y + crop.h, crop.x:crop.x + crop.w]
     mirror = ImageOps.mirror(img)
-    bits, quality = pdqhash.compute(np.ascontiguousarray(np.asarray(img.convert("RGB"))))
+    rgb = np.repeat(gray[:, :, None], 3, axis=2) if img.mode == "L" else np.asarray(img.convert("RGB"))
+    bits, quality = pdqhash.compute(np.ascontiguousarray(rgb))
     return FrameHashes(
         phash=to_int(imagehash.phash(img)), dhash=to_int(imagehash.dhash(img)),
         phash_mirror=to_int(imagehash.phash(mirror)), dhash_mirror=to_int(imagehash.dhash(mirror)),

@@ -8,9 +8,9 @@ come from the real footage (``bench/thresholds.py``, docs/thresholds.md): on 0-2
 cuts in bikes.mp4 score 18-27 at 3.5-15x their neighbours; fast handheld motion, a hand across
 the lens and pans stay at or below 8 at under 1.6x.
 
-Only the frames that are kept are converted to RGB: one per second (configurable) for matching,
-one per shot as its keyframe (<= 320 px wide, JPEG), and a few thumbnails for the contact
-sheet; memory stays flat however long the video is.
+Only the frames that are kept are converted: one per second (configurable) to a 256-px luma
+image for matching (every hash is computed on luma), one per shot to a 320-px RGB keyframe
+(JPEG), and a few thumbnails for the contact sheet; memory stays flat however long the video is.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 import math
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -67,16 +67,18 @@ class _CutDetector:
     """Content + adaptive cut detection over a stream of frame signatures."""
 
     def __init__(self) -> None:
-        self.prev: np.ndarray | None = None
+        self.prev: tuple[np.ndarray, ...] | None = None
         self.recent: deque[float] = deque(maxlen=CUT_WINDOW)
         self.last_cut = 0.0
 
     def is_cut(self, f: Frame) -> bool:
         sig, prev = f.signature, self.prev
         self.prev = sig
-        if prev is None or prev.shape != sig.shape:
+        if prev is None or any(a.shape != b.shape for a, b in zip(sig, prev, strict=True)):
             return False
-        score = float(np.abs(sig - prev).mean())
+        # mean absolute difference over all Y, U and V samples, on 0-255 levels
+        total = sum(int(np.abs(np.subtract(a, b, dtype=np.int16)).sum()) for a, b in zip(sig, prev, strict=True))
+        score = total / sum(a.size for a in sig)
         base = sum(self.recent) / len(self.recent) if self.recent else 0.0
         self.recent.append(score)
         if score >= CUT_SCORE and score >= CUT_RATIO * max(base, 1.0) and f.t - self.last_cut >= MIN_SHOT:
@@ -105,7 +107,7 @@ class _Hasher:
         self.queue: deque[tuple[str, Frame, Image.Image, int]] = deque()
 
     def add(self, kind: str, f: Frame, img: Image.Image, shot: int) -> None:
-        gray = np.asarray(img.convert("L"))
+        gray = np.asarray(img if img.mode == "L" else img.convert("L"))
         self.window.append(box_fractions(find_borders(gray), img.width, img.height))
         self.queue.append((kind, f, img, shot))
         if len(self.queue) > BORDER_WINDOW:
@@ -151,7 +153,7 @@ def analyze(path, *, sample_fps: float = 1.0, fast: bool = False, duration_hint:
     def take_keyframe(f: Frame) -> None:
         img = f.image(KEYFRAME_WIDTH)
         hasher.add("keyframe", f, img, shot)
-        _offer(sheet, sheet_times, f.t, img)
+        _offer(sheet, sheet_times, f.t, lambda: img)
 
     for f in frames(path, fast=fast):
         out.frames_decoded += 1
@@ -168,9 +170,8 @@ def analyze(path, *, sample_fps: float = 1.0, fast: bool = False, duration_hint:
             pending = None
         out.shots[-1] = (out.shots[-1][0], f.t)
         if fast or f.t + 1e-6 >= next_sample:
-            img = f.image(HASH_WIDTH)
-            hasher.add("sample", f, img, shot)
-            _offer(sheet, sheet_times, f.t, img)
+            hasher.add("sample", f, f.image(HASH_WIDTH, mode="L"), shot)  # hashes need luma only
+            _offer(sheet, sheet_times, f.t, lambda f=f: f.image(SHEET_TILE_WIDTH))
             next_sample = (math.floor(f.t / period + 1e-6) + 1) * period
     if pending is not None:
         take_keyframe(pending)
@@ -185,8 +186,10 @@ def _sheet_times(duration: float | None) -> list[float]:
     return [duration * (i + 0.5) / SHEET_TILES for i in range(SHEET_TILES)]
 
 
-def _offer(sheet: dict[int, tuple[float, Image.Image]], times: list[float], t: float, img: Image.Image) -> None:
-    """Keep ``img`` as the contact-sheet tile for the slot whose time it is nearest."""
+def _offer(sheet: dict[int, tuple[float, Image.Image]], times: list[float], t: float,
+           make: Callable[[], Image.Image]) -> None:
+    """Keep the image ``make()`` gives as the contact-sheet tile for the slot nearest ``t``,
+    if it is nearer than the tile there (the RGB image is only made when it is kept)."""
     if not times:
         slot = len(sheet)
         if slot >= SHEET_TILES:
@@ -195,7 +198,7 @@ def _offer(sheet: dict[int, tuple[float, Image.Image]], times: list[float], t: f
         slot = min(range(len(times)), key=lambda i: abs(times[i] - t))
         if slot in sheet and abs(sheet[slot][0] - times[slot]) <= abs(t - times[slot]):
             return
-    tile = img.copy()
+    tile = make().copy()
     tile.thumbnail((SHEET_TILE_WIDTH, SHEET_TILE_WIDTH))
     sheet[slot] = (t, tile)
 

@@ -88,7 +88,8 @@ def probe(path: Path) -> Probe:
             raise ProbeError(f"corrupt video data ({exc.strerror or exc})") from None
         if counted == 0:
             raise ProbeError("no video frames")
-        indexed_end = max((e.pos + e.size for e in stream.index_entries), default=0)
+        # Every stream's index: a download cut inside the trailing audio is truncated too.
+        indexed_end = max((e.pos + e.size for s in container.streams for e in s.index_entries), default=0)
         if indexed_end > size:
             raise ProbeError(f"truncated: the file ends at byte {size} but its index reaches byte {indexed_end}")
         if declared and counted < declared:
