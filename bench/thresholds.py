@@ -14,10 +14,8 @@ import sys
 from collections import deque
 from pathlib import Path
 
-import numpy as np
-
 from workbench.media.decode import frames
-from workbench.media.keyframes import CUT_RATIO, CUT_SCORE, CUT_WINDOW
+from workbench.media.keyframes import CUT_RATIO, CUT_SCORE, CUT_WINDOW, content_score
 
 MEDIA = Path(__file__).resolve().parents[2] / "shared" / "media"
 # file -> shot starts (seconds) seen frame by frame; [] = one continuous shot
@@ -36,9 +34,8 @@ def scores(path: Path) -> list[tuple[float, float, float]]:
     """(time, score, ratio to the mean of the previous CUT_WINDOW scores) for every frame."""
     out, prev, recent = [], None, deque(maxlen=CUT_WINDOW)
     for f in frames(path):
-        if prev is not None:
-            total = sum(int(np.abs(np.subtract(a, b, dtype=np.int16)).sum()) for a, b in zip(f.signature, prev))
-            score = total / sum(a.size for a in f.signature)
+        score = content_score(f.signature, prev) if prev is not None else None
+        if score is not None:
             base = sum(recent) / len(recent) if recent else 0.0
             out.append((f.t, score, score / max(base, 1.0)))
             recent.append(score)

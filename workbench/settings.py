@@ -34,12 +34,21 @@ def _default_user() -> str:
 
 
 def parse_size(text: str) -> int:
-    """Parse a byte size such as ``2G``, ``500M``, ``1024`` (binary multiples)."""
-    text = text.strip().upper().removesuffix("B").removesuffix("I")
+    """Parse a byte size such as ``2G``, ``500M``, ``1024`` (binary multiples).
+
+    Raises:
+        ValueError: not a size, or a negative or infinite one.
+    """
+    number = text.strip().upper().removesuffix("B").removesuffix("I")
     units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
-    if text and text[-1] in units:
-        return int(float(text[:-1]) * units[text[-1]])
-    return int(text)
+    unit = units.get(number[-1:], 1)
+    try:
+        size = int(float(number[:-1]) * unit) if unit > 1 else int(number)
+    except OverflowError:  # "infG"
+        raise ValueError(f"not a size: {text!r}") from None
+    if size < 0:
+        raise ValueError(f"negative size: {text!r}")
+    return size
 
 
 SETTINGS: tuple[Setting, ...] = (

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 CHUNK = 1 << 20
-_EXT = re.compile(r"^[a-z0-9]{1,10}$")
+_EXT = re.compile(r"[a-z0-9]{1,10}")
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def sha256_file(path: Path) -> tuple[str, int]:
 def clean_ext(ext: str | None) -> str:
     """A safe lowercase extension (no dot); ``bin`` when missing or odd."""
     ext = (ext or "").lower().lstrip(".")
-    return ext if _EXT.match(ext) else "bin"
+    return ext if _EXT.fullmatch(ext) else "bin"  # fullmatch: "$" would let "mp4\n" through
 
 
 class MediaStore:

@@ -16,6 +16,10 @@ from urllib.parse import urlsplit
 _URL = re.compile(r"""https?://[^\s<>"'`{}|\\^\[\]]+""", re.IGNORECASE)
 # Punctuation that ends a sentence rather than a URL (Latin and Arabic).
 _TRAILING = ".,;:!?'\"»«”’)]}،؛۔"
+# A note after a link in a list file: "https://… # roof angle" (a hashtag, "#حلب", is no note).
+_NOTE = re.compile(r"\s+#(\s.*)?$")
+# A comment line: "#" then a space or nothing. "#عاجل https://…" is a hashtag line: content, not a comment.
+_COMMENT = re.compile(r"\s*#(\s|$)")
 
 
 class LinkFileError(ValueError):
@@ -86,7 +90,7 @@ def _looks_like_html(text: str) -> bool:
 
 
 def read_link_file(path: Path) -> list[str]:
-    """The URLs in a --from file: a list (one per line, # comments), a CSV, or a post.
+    """The URLs in a --from file: a list (one per line, # comments and notes), a CSV, or a post.
 
     Raises:
         LinkFileError: unreadable file, or a CSV without a ``url`` column.
@@ -100,7 +104,7 @@ def read_link_file(path: Path) -> list[str]:
         return _csv_urls(path, text)
     if _looks_like_html(text):
         return links_in_html(text)
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    lines = [_NOTE.sub("", ln).strip() for ln in text.splitlines() if ln.strip() and not _COMMENT.match(ln)]
     if lines and all(len(ln.split()) == 1 for ln in lines):
         return lines  # a plain list: keep every line, so malformed ones are reported, not dropped
     return links_in_text(text)

@@ -9,6 +9,8 @@ upgrade runs inside one locked transaction so concurrent first uses don't race.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,7 +34,7 @@ def _sqlite_setup(engine: Engine, busy_timeout: float) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (see below)
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-        cur.execute("PRAGMA journal_mode = WAL")
+        _set_wal(cur, busy_timeout)
         cur.execute("PRAGMA synchronous = NORMAL")
         cur.execute("PRAGMA foreign_keys = ON")
         cur.close()
@@ -40,6 +42,20 @@ def _sqlite_setup(engine: Engine, busy_timeout: float) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:  # noqa: ANN001
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _set_wal(cur: sqlite3.Cursor, busy_timeout: float) -> None:
+    """Switch to WAL, retrying: SQLite answers "database is locked" at once, without waiting
+    for the busy timeout, when another process is switching a fresh database at the same time."""
+    deadline = time.monotonic() + busy_timeout
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _alembic_config(conn) -> Config:  # noqa: ANN001

@@ -63,6 +63,15 @@ class Analysis:
     contact_sheet: bytes | None = None
 
 
+def content_score(sig: tuple[np.ndarray, ...], prev: tuple[np.ndarray, ...]) -> float | None:
+    """Mean absolute difference over all Y, U and V samples of two frames, on 0-255 levels
+    (None when the frames' sizes differ, e.g. at a resolution change)."""
+    if any(a.shape != b.shape for a, b in zip(sig, prev, strict=True)):
+        return None
+    total = sum(int(np.abs(np.subtract(a, b, dtype=np.int16)).sum()) for a, b in zip(sig, prev, strict=True))
+    return total / sum(a.size for a in sig)
+
+
 class _CutDetector:
     """Content + adaptive cut detection over a stream of frame signatures."""
 
@@ -74,11 +83,9 @@ class _CutDetector:
     def is_cut(self, f: Frame) -> bool:
         sig, prev = f.signature, self.prev
         self.prev = sig
-        if prev is None or any(a.shape != b.shape for a, b in zip(sig, prev, strict=True)):
+        score = content_score(sig, prev) if prev is not None else None
+        if score is None:
             return False
-        # mean absolute difference over all Y, U and V samples, on 0-255 levels
-        total = sum(int(np.abs(np.subtract(a, b, dtype=np.int16)).sum()) for a, b in zip(sig, prev, strict=True))
-        score = total / sum(a.size for a in sig)
         base = sum(self.recent) / len(self.recent) if self.recent else 0.0
         self.recent.append(score)
         if score >= CUT_SCORE and score >= CUT_RATIO * max(base, 1.0) and f.t - self.last_cut >= MIN_SHOT:
