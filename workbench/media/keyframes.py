@@ -19,6 +19,7 @@ import io
 import math
 from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -100,39 +101,114 @@ def _jpeg(img: Image.Image, quality: int = 85) -> bytes:
     return buf.getvalue()
 
 
+@dataclass
+class _Kept:
+    """A frame chosen for hashing, detached from the decoder (its image is already made)."""
+
+    kind: str  # sample | keyframe
+    t_ms: int
+    frame_number: int
+    shot: int
+    scale: float  # image pixels -> video pixels
+    img: Image.Image
+
+
 class _Hasher:
     """Hashes kept frames in time order, each cropped by the borders of the frames around it.
 
     Bars last for the whole video or a long stretch of it; a dark or flat patch at one frame's
     edge does not. So each side's crop is the smallest found over a centred window of kept
     frames (``BORDER_WINDOW`` each side), which needs that many frames of look-ahead.
+
+    The work runs on one worker thread, in order, while the main thread goes on decoding
+    (Pillow and SciPy release the GIL for most of it).
     """
 
-    def __init__(self, out: Analysis) -> None:
+    def __init__(self, out: Analysis, threaded: bool = True) -> None:
         self.out = out
         self.window: deque[tuple[float, float, float, float]] = deque(maxlen=2 * BORDER_WINDOW + 1)
-        self.queue: deque[tuple[str, Frame, Image.Image, int]] = deque()
+        self.queue: deque[_Kept] = deque()
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hasher") if threaded else None
+        self.pending: deque[Future] = deque()
 
-    def add(self, kind: str, f: Frame, img: Image.Image, shot: int) -> None:
-        gray = np.asarray(img if img.mode == "L" else img.convert("L"))
-        self.window.append(box_fractions(find_borders(gray), img.width, img.height))
-        self.queue.append((kind, f, img, shot))
-        if len(self.queue) > BORDER_WINDOW:
-            self._hash(*self.queue.popleft())
+    def add(self, kept: _Kept) -> None:
+        if self.pool is None:
+            self._add(kept)
+            return
+        self.pending.append(self.pool.submit(self._add, kept))
+        while self.pending and self.pending[0].done():
+            self.pending.popleft().result()  # surface a worker's error early
 
     def flush(self) -> None:
+        """Hash what is left and wait for the worker."""
+        if self.pool is None:
+            self._flush()
+            return
+        self.pending.append(self.pool.submit(self._flush))
+        try:
+            while self.pending:
+                self.pending.popleft().result()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def _add(self, kept: _Kept) -> None:
+        img = kept.img
+        gray = np.asarray(img if img.mode == "L" else img.convert("L"))
+        self.window.append(box_fractions(find_borders(gray), img.width, img.height))
+        self.queue.append(kept)
+        if len(self.queue) > BORDER_WINDOW:
+            self._hash(self.queue.popleft())
+
+    def _flush(self) -> None:
         while self.queue:  # the window narrows to the frames that are left
             if len(self.window) > BORDER_WINDOW + len(self.queue):
                 self.window.popleft()
-            self._hash(*self.queue.popleft())
+            self._hash(self.queue.popleft())
 
-    def _hash(self, kind: str, f: Frame, img: Image.Image, shot: int) -> None:
+    def _hash(self, k: _Kept) -> None:
         sides = tuple(min(side) for side in zip(*self.window, strict=True))
-        hashes = hash_image(img, crop_from_fractions(sides, img.width, img.height))
-        scale = (f.frame.height if f.rotation % 180 else f.frame.width) / img.width
-        record = FrameRecord(kind, round(f.t * 1000), f.index, shot, hashes, scale,
-                             _jpeg(img) if kind == "keyframe" else None)
-        (self.out.keyframes if kind == "keyframe" else self.out.samples).append(record)
+        hashes = hash_image(k.img, crop_from_fractions(sides, k.img.width, k.img.height))
+        record = FrameRecord(k.kind, k.t_ms, k.frame_number, k.shot, hashes, k.scale,
+                             _jpeg(k.img) if k.kind == "keyframe" else None)
+        (self.out.keyframes if k.kind == "keyframe" else self.out.samples).append(record)
+
+
+class _Sheet:
+    """Picks the contact sheet's tiles: for each of ``SHEET_TILES`` evenly spaced times, the
+    kept frame nearest to it. Frames come in time order, so a slot's best candidate is only
+    turned into an image once the video has moved past the slot."""
+
+    def __init__(self, duration: float | None) -> None:
+        self.times = [duration * (i + 0.5) / SHEET_TILES for i in range(SHEET_TILES)] if duration else []
+        self.tiles: dict[int, tuple[float, Image.Image]] = {}
+        self.candidate: tuple[int, float, Callable[[], Image.Image]] | None = None
+
+    def offer(self, t: float, make: Callable[[], Image.Image]) -> None:
+        if not self.times:  # unknown duration: the first frames offered
+            if len(self.tiles) < SHEET_TILES:
+                self._keep(len(self.tiles), t, make)
+            return
+        slot = min(range(len(self.times)), key=lambda i: abs(self.times[i] - t))
+        if self.candidate and self.candidate[0] != slot:
+            self._keep(*self.candidate)
+            self.candidate = None
+        if self.candidate is None or abs(t - self.times[slot]) < abs(self.candidate[1] - self.times[slot]):
+            self.candidate = (slot, t, make)
+
+    def _keep(self, slot: int, t: float, make: Callable[[], Image.Image]) -> None:
+        tile = make().copy()
+        tile.thumbnail((SHEET_TILE_WIDTH, SHEET_TILE_WIDTH))
+        self.tiles[slot] = (t, tile)
+
+    def jpeg(self) -> bytes:
+        if self.candidate:
+            self._keep(*self.candidate)
+            self.candidate = None
+        return _jpeg(contact_sheet(sorted(self.tiles.values(), key=lambda x: x[0])), quality=80)
 
 
 def analyze(path, *, sample_fps: float = 1.0, fast: bool = False, duration_hint: float | None = None) -> Analysis:
@@ -150,64 +226,57 @@ def analyze(path, *, sample_fps: float = 1.0, fast: bool = False, duration_hint:
     out = Analysis()
     detector = _CutDetector()
     hasher = _Hasher(out)
+    sheet = _Sheet(duration_hint)
     period = 1.0 / sample_fps
     next_sample = 0.0
     shot = -1
     pending: Frame | None = None  # the new shot's first frame, until its keyframe is taken
-    sheet_times = _sheet_times(duration_hint)
-    sheet: dict[int, tuple[float, Image.Image]] = {}
 
-    def take_keyframe(f: Frame) -> None:
+    def keep(kind: str, f: Frame, img: Image.Image) -> None:
+        scale = (f.frame.height if f.rotation % 180 else f.frame.width) / img.width
+        hasher.add(_Kept(kind, round(f.t * 1000), f.index, shot, scale, img))
+
+    def take_keyframe(f: Frame) -> Image.Image:
         img = f.image(KEYFRAME_WIDTH)
-        hasher.add("keyframe", f, img, shot)
-        _offer(sheet, sheet_times, f.t, lambda: img)
+        keep("keyframe", f, img)
+        sheet.offer(f.t, lambda: img)
+        return img
 
-    for f in frames(path, fast=fast):
-        out.frames_decoded += 1
-        out.duration = f.t
-        cut = detector.is_cut(f) if shot >= 0 else True
-        if cut:
-            if pending is not None:  # the last shot ended before its keyframe's delay: use its first frame
-                take_keyframe(pending)
-            shot += 1
-            out.shots.append((f.t, f.t))
-            pending = f
-        if pending is not None and (fast or f.t - pending.t >= KEYFRAME_DELAY):
-            take_keyframe(f)
-            pending = None
-        out.shots[-1] = (out.shots[-1][0], f.t)
-        if fast or f.t + 1e-6 >= next_sample:
-            hasher.add("sample", f, f.image(HASH_WIDTH, mode="L"), shot)  # hashes need luma only
-            _offer(sheet, sheet_times, f.t, lambda f=f: f.image(SHEET_TILE_WIDTH))
-            next_sample = (math.floor(f.t / period + 1e-6) + 1) * period
-    if pending is not None:
-        take_keyframe(pending)
-    hasher.flush()
-    out.contact_sheet = _jpeg(contact_sheet(sorted(sheet.values(), key=lambda x: x[0])), quality=80)
+    try:
+        for f in frames(path, fast=fast):
+            out.frames_decoded += 1
+            out.duration = f.t
+            cut = detector.is_cut(f) if shot >= 0 else True
+            if cut:
+                if pending is not None:  # the shot ended before its keyframe's delay: use its first frame
+                    take_keyframe(pending)
+                shot += 1
+                out.shots.append((f.t, f.t))
+                pending = f
+            keyframe_img = None
+            if pending is not None and (fast or f.t - pending.t >= KEYFRAME_DELAY):
+                keyframe_img = take_keyframe(f)
+                pending = None
+            out.shots[-1] = (out.shots[-1][0], f.t)
+            if fast or f.t + 1e-6 >= next_sample:
+                # hashes need luma only; in fast mode a frame that is also a keyframe reuses that image
+                sample = (keyframe_img.convert("L").resize(_size(keyframe_img, HASH_WIDTH), Image.Resampling.BOX)
+                          if fast and keyframe_img is not None else f.image(HASH_WIDTH, mode="L"))
+                keep("sample", f, sample)
+                if keyframe_img is None:
+                    sheet.offer(f.t, lambda f=f: f.image(SHEET_TILE_WIDTH))
+                next_sample = (math.floor(f.t / period + 1e-6) + 1) * period
+        if pending is not None:
+            take_keyframe(pending)
+        hasher.flush()
+    finally:
+        hasher.close()
+    out.contact_sheet = sheet.jpeg()
     return out
 
 
-def _sheet_times(duration: float | None) -> list[float]:
-    if not duration or duration <= 0:
-        return []
-    return [duration * (i + 0.5) / SHEET_TILES for i in range(SHEET_TILES)]
-
-
-def _offer(sheet: dict[int, tuple[float, Image.Image]], times: list[float], t: float,
-           make: Callable[[], Image.Image]) -> None:
-    """Keep the image ``make()`` gives as the contact-sheet tile for the slot nearest ``t``,
-    if it is nearer than the tile there (the RGB image is only made when it is kept)."""
-    if not times:
-        slot = len(sheet)
-        if slot >= SHEET_TILES:
-            return
-    else:
-        slot = min(range(len(times)), key=lambda i: abs(times[i] - t))
-        if slot in sheet and abs(sheet[slot][0] - times[slot]) <= abs(t - times[slot]):
-            return
-    tile = make().copy()
-    tile.thumbnail((SHEET_TILE_WIDTH, SHEET_TILE_WIDTH))
-    sheet[slot] = (t, tile)
+def _size(img: Image.Image, width: int) -> tuple[int, int]:
+    return width, max(2, round(img.height * width / img.width))
 
 
 def contact_sheet(tiles: list[tuple[float, Image.Image]]) -> Image.Image:
