@@ -70,19 +70,29 @@ def _signature(frame: av.VideoFrame) -> tuple[np.ndarray, ...]:
     return tuple(np.ascontiguousarray(p) for p in small.to_ndarray())
 
 
+def open_video(path: Path) -> av.container.InputContainer:
+    """Open a media file that has a video stream (close it after use, e.g. in a ``with``).
+
+    Raises:
+        DecodeError: not a media file FFmpeg can read, or no video stream in it.
+    """
+    try:
+        container = av.open(str(path))
+    except av.FFmpegError as exc:
+        raise DecodeError(f"not a video file ({exc.strerror or exc})") from None
+    if not container.streams.video:
+        container.close()
+        raise DecodeError("no video stream (audio-only or not a video)")
+    return container
+
+
 def frames(path: Path, *, fast: bool = False) -> Iterator[Frame]:
     """Yield every decoded frame of the first video stream (key frames only when ``fast``).
 
     Raises:
         DecodeError: not a video, no video stream, or nothing decodable.
     """
-    try:
-        container = av.open(str(path))
-    except av.FFmpegError as exc:
-        raise DecodeError(f"not a video file ({exc.strerror or exc})") from None
-    with container:
-        if not container.streams.video:
-            raise DecodeError("no video stream (audio-only or not a video)")
+    with open_video(path) as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         if fast:

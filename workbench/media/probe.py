@@ -14,6 +14,8 @@ from pathlib import Path
 
 import av
 
+from workbench.media.decode import DecodeError, open_video
+
 
 class ProbeError(ValueError):
     """The file is not a readable video; the message says why in a few words."""
@@ -67,12 +69,10 @@ def probe(path: Path) -> Probe:
     if size == 0:
         raise ProbeError("zero-byte file")
     try:
-        container = av.open(str(path))
-    except av.FFmpegError as exc:
-        raise ProbeError(f"not a video file ({exc.strerror or exc})") from None
+        container = open_video(path)
+    except DecodeError as exc:
+        raise ProbeError(str(exc)) from None
     with container:
-        if not container.streams.video:
-            raise ProbeError("no video stream (audio-only or not a video)")
         stream = container.streams.video[0]
         fmt = container.format.name
         if fmt in _TEXT_FORMATS or stream.codec_context.name in _TEXT_CODECS:
