@@ -177,3 +177,26 @@ def test_playlists_need_the_playlist_option(ws, server, clip, clip2):
     assert [i.status for i in items] == ["stored", "stored"]
     assert {i.sha256 for i in items} == {sha256_file(clip)[0], sha256_file(clip2)[0]}
     assert items[0].source_id != items[1].source_id  # one source per video on the page
+
+
+def test_cookies_file_is_sent(ws, server, clip, tmp_path):
+    server.add_file("/members/clip.mp4", clip)
+    jar = tmp_path / "cookies.txt"  # Netscape format, as browser extensions export it
+    jar.write_text("# Netscape HTTP Cookie File\n127.0.0.1\tFALSE\t/\tFALSE\t0\tsession\tsecret-token\n")
+    [item] = archive(ws, [server.url("/members/clip.mp4")], ArchiveOptions(retries=0, cookies=jar))
+    assert item.status == "stored", item.error
+    sent = [h.get("Cookie", "") for _, path, h in server.requests if path == "/members/clip.mp4"]
+    assert sent and all("session=secret-token" in c for c in sent)
+    options = video_detail(ws, item.id)["acquisitions"][0]["options"]
+    assert "secret-token" not in json.dumps(options)  # the recorded options never hold the secret
+
+
+def test_downloads_go_through_the_proxy(ws, server, clip):
+    server.add_file("/clip.mp4", clip)  # the server answers by path, so it can play the proxy
+    proxy = f"http://user:hunter2@127.0.0.1:{server.port}"
+    url = "http://footage.invalid/clip.mp4"  # a host that does not exist: only a proxy can reach it
+    [item] = archive(ws, [url], ArchiveOptions(retries=0, socket_timeout=5, proxy=proxy))
+    assert item.status == "stored", item.error
+    assert item.sha256 == sha256_file(clip)[0] and server.hits["/clip.mp4"] >= 1
+    options = video_detail(ws, item.id)["acquisitions"][0]["options"]
+    assert options["proxy"] == f"http://user:***@127.0.0.1:{server.port}"  # password masked
