@@ -114,3 +114,21 @@ def shared_file(*parts: str) -> Path:
 
 
 os.environ.setdefault("WORKBENCH_USER", "tester")
+
+
+def assert_consistent(ws: Workspace) -> None:
+    """Every path the catalogue records is a file in the store, and every stored file has a row."""
+    from workbench.db import Analysis, Frame
+
+    home = ws.store.home
+    with ws.session() as s:
+        recorded = set(s.scalars(select(MediaFile.store_path))) | set(s.scalars(select(Attachment.store_path)))
+        blob_shas = (set(s.scalars(select(Acquisition.info_json_sha256)))
+                     | set(s.scalars(select(SourceCheck.info_json_sha256)))) - {None}
+        derived = set(s.scalars(select(Frame.image_path).where(Frame.image_path.is_not(None))))
+        derived |= set(s.scalars(select(Analysis.contact_sheet).where(Analysis.contact_sheet.is_not(None))))
+    for rel in recorded | derived:
+        assert (home / rel).is_file(), f"catalogue points at a missing file: {rel}"
+    for path in list((home / "media").rglob("*.*")) + list((home / "blobs").rglob("*.*")):
+        rel = path.relative_to(home).as_posix()
+        assert rel in recorded or path.name.split(".")[0] in blob_shas, f"stored file with no row: {rel}"

@@ -9,6 +9,7 @@ import sys
 
 import clips
 import pytest
+from conftest import assert_consistent
 
 from workbench.acquire.archive import ArchiveOptions, archive
 from workbench.acquire.local import import_paths
@@ -27,6 +28,7 @@ def assert_failed_cleanly(ws, snap, before, item, *fragments):
     assert after.files == before.files
     assert after.rows == before.rows
     assert not after.tmp, f"left in the work area: {sorted(after.tmp)}"
+    assert_consistent(ws)
 
 
 @pytest.mark.parametrize("url, fragment", [
@@ -171,3 +173,4 @@ def test_two_processes_archiving_the_same_url_at_once(ws, home, server, clip, sn
     assert state.rows["acquisitions"] == 1  # the link was made once
     assert state.rows["source_checks"] == 2  # both runs are on record
     assert not state.tmp
+    assert_consistent(ws)

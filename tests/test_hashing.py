@@ -97,3 +97,19 @@ def test_hashes_fit_a_signed_bigint_and_come_back():
         signed = to_signed(value)
         assert -(1 << 63) <= signed < (1 << 63)
         assert to_unsigned(signed) == value
+
+
+def test_golden_hashes_of_a_keyframe_and_a_fast_mode_sample(bikes):
+    """Keyframes are hashed from their 320-px RGB image and fast-mode samples from the keyframe's
+    image: two more paths to a stored hash, pinned the same way."""
+    kf = analyze(bikes, duration_hint=10.0).keyframes[1]
+    assert (kf.t_ms, kf.frame_number) == (1520, 38)
+    assert (kf.hashes.phash, kf.hashes.dhash, kf.hashes.phash_mirror, kf.hashes.dhash_mirror) == \
+        (16465223644801384646, 12655897012345447202, 12814268102638966163, 772961199495855035)
+    assert kf.hashes.pdq == "39c0cb15ec7d10e7e3059728f8edbde50e3d9421e78091fe90fc1862ee4ed780"
+    assert kf.hashes.crop == Crop(0, 0, 320, 136)
+    fast = analyze(bikes, fast=True).samples[0]
+    assert (fast.t_ms, fast.frame_number) == (0, 0)
+    assert (fast.hashes.phash, fast.hashes.dhash, fast.hashes.phash_mirror, fast.hashes.dhash_mirror) == \
+        (11129070443176750130, 2965947152116250736, 14926956177480497255, 7668059392287302129)
+    assert fast.hashes.pdq == "cccc4c8933263333d96ccccdccc90c8dd327332724db88cd4cd8d96d36b3d327"

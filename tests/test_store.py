@@ -144,15 +144,23 @@ def test_failed_stream_leaves_no_partial_file_anywhere(store):
     assert stored_files(store) == [] and list(store.tmp.iterdir()) == []
 
 
-def test_remove_if_created_removes_only_what_this_put_created(store):
-    first = store.put_bytes(VIDEO, "mp4", kind="media")
-    duplicate = store.put_bytes(VIDEO, "mp4", kind="media")
+def test_release_removes_only_an_unreferenced_file_this_put_created(ws):
+    from workbench.catalogue import release_if_unreferenced
+    from workbench.db import MediaFile
 
-    store.remove_if_created(duplicate)  # not ours: the earlier file stays
+    first = ws.store.put_bytes(VIDEO, "mp4", kind="media")
+    duplicate = ws.store.put_bytes(VIDEO, "mp4", kind="media")
+    release_if_unreferenced(ws, duplicate)  # not ours: the earlier file stays
     assert first.path.exists()
 
-    store.remove_if_created(first)
-    assert not first.path.exists() and store.find(first.sha256) is None
+    other = ws.store.put_bytes(OTHER, "mp4", kind="media")
+    with ws.session() as s:  # another process recorded these bytes meanwhile
+        s.add(MediaFile(sha256=other.sha256, size=other.size, ext="mp4", store_path=other.rel_path))
+    release_if_unreferenced(ws, other)
+    assert other.path.exists()  # a row points at it: never removed
+
+    release_if_unreferenced(ws, first)
+    assert not first.path.exists() and ws.store.find(first.sha256) is None
 
 
 @pytest.mark.parametrize("ext, expected", [

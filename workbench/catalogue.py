@@ -209,6 +209,26 @@ def known_source_id(ws: Workspace, url: str, key: str | None = None) -> int | No
         return src.id if src else None
 
 
+def known_source_ids(ws: Workspace, url: str, key: str | None = None) -> list[int]:
+    """Every source a failure at this URL concerns, oldest first: the one with this key if
+    there is one (one video of a page), else all first archived from or published at this URL
+    (a page archived with --playlist has one source per video, all with the page's URL)."""
+    with ws.session() as session:
+        if key:
+            found = session.scalar(select(Source.id).where(Source.key == key))
+            if found:
+                return [found]
+        return list(session.scalars(select(Source.id).where(
+            or_(Source.original_url == url, Source.canonical_url == url)).order_by(Source.id)))
+
+
+def source_identity(ws: Workspace, source_id: int) -> tuple[str, str | None] | None:
+    """A source's key and extractor (what a recheck matches against), or None if unknown."""
+    with ws.session() as session:
+        src = session.get(Source, source_id)
+        return (src.key, src.extractor) if src else None
+
+
 def latest_media(ws: Workspace, source_id: int) -> dict[str, Any]:
     """The id, sha256 and store path of the newest file archived from a source ({} if none)."""
     with ws.session() as session:
@@ -285,14 +305,16 @@ def video_detail(ws: Workspace, ref: str | int) -> dict[str, Any] | None:
 def _analysis_detail(session: Session, media_id: int) -> dict[str, Any] | None:
     """The current (newest successful) analysis: keyframes with their images, and counts."""
     rows = session.scalars(select(Analysis).where(Analysis.media_id == media_id).order_by(Analysis.id.desc())).all()
-    current = next((a for a in rows if a.status == "ok"), None)
-    failed = next((a for a in rows if a.status == "failed"), None)
+    current = next((a for a in rows if a.status in ("ok", "partial")), None)
+    newest = rows[0] if rows else None
     if current is None:
-        return {"status": "failed", "error": failed.error} if failed else None
+        return {"status": "failed", "error": newest.error} if newest else None
     keyframes = [{"t": f.t_ms / 1000, "t_ms": f.t_ms, "frame_number": f.frame_number, "shot": f.shot,
                   "image": f.image_path, "phash": f"{to_unsigned(f.phash):016x}", "pdq": f.pdq}
                  for f in current.frames if f.kind == "keyframe"]
-    return {"analysis_id": current.id, "status": "ok", "mode": current.mode, "created_at": _iso(current.created_at),
+    later_failure = newest.error if newest is not current and newest.status == "failed" else None
+    return {"analysis_id": current.id, "status": current.status, "error": current.error,
+            "newest_failed": later_failure, "mode": current.mode, "created_at": _iso(current.created_at),
             "samples": current.samples, "shots": current.shots, "frames_decoded": current.frames_decoded,
             "contact_sheet": current.contact_sheet, "keyframes": keyframes, "earlier_analyses": len(rows) - 1}
 
@@ -349,3 +371,25 @@ def sources_to_check(ws: Workspace, refs: list[str], every: bool) -> tuple[list[
                                 {"id": media.id, "sha256": media.sha256, "path": media.store_path,
                                  "title": src.title}))
         return triples, missing
+
+
+def is_referenced(session: Session, sha256: str) -> bool:
+    """Whether any catalogue row points at a stored file with this SHA-256."""
+    checks = (
+        select(MediaFile.id).where(MediaFile.sha256 == sha256),
+        select(Attachment.id).where(Attachment.sha256 == sha256),
+        select(Acquisition.id).where(Acquisition.info_json_sha256 == sha256),
+        select(SourceCheck.id).where(SourceCheck.info_json_sha256 == sha256),
+    )
+    return any(session.scalar(q.limit(1)) is not None for q in checks)
+
+
+def release_if_unreferenced(ws: Workspace, stored: Stored) -> None:
+    """Undo a store write whose record was not made: remove the file this call created, unless
+    a row (perhaps another process's, committed meanwhile) points at it. The check and the
+    removal happen inside one write transaction, so no writer can add a reference in between."""
+    if not stored.created:
+        return
+    with ws.session() as session:
+        if not is_referenced(session, stored.sha256):
+            stored.path.unlink(missing_ok=True)

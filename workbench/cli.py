@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
 
 from workbench import __version__, catalogue
 from workbench import settings as settings_mod
@@ -42,8 +43,12 @@ def _workspace():  # noqa: ANN202
 
     try:
         return Workspace.open(settings_mod.load())
-    except ValueError as exc:
+    except ValueError as exc:  # a setting that does not parse
         raise UsageError(str(exc)) from None
+    except (SQLAlchemyError, OSError) as exc:  # the catalogue or the data home cannot be opened
+        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        err.print(f"error: cannot open the catalogue: {detail}", markup=False)
+        raise typer.Exit(1) from None
 
 
 def _emit(data: Any) -> None:
@@ -214,9 +219,9 @@ def process(
     if not refs and not every:
         raise UsageError("name video ids to process, or pass --all")
     ws = _workspace()
-    opts = ProcessOptions(sample_fps=sample_fps or ws.settings.sample_fps, fast=fast)
-    if opts.sample_fps <= 0:
-        raise UsageError("--sample-fps must be above 0")
+    if sample_fps is not None and not 0 < sample_fps <= 60:
+        raise UsageError("--sample-fps must be above 0 and at most 60")
+    opts = ProcessOptions(sample_fps=sample_fps if sample_fps is not None else ws.settings.sample_fps, fast=fast)
     with _Reporter(as_json, "processing") as report:
         items = run(ws, list(refs or []), every, opts, on_item=report.item)
     _finish(items, as_json)
@@ -224,8 +229,8 @@ def process(
 
 @app.command("list")
 def list_(
-    limit: Annotated[int, typer.Option(help="How many videos to show.")] = 100,
-    offset: Annotated[int, typer.Option(help="Skip this many (newest first).")] = 0,
+    limit: Annotated[int, typer.Option(help="How many videos to show.", min=1)] = 100,
+    offset: Annotated[int, typer.Option(help="Skip this many (newest first).", min=0)] = 0,
     as_json: JsonOpt = False,
 ) -> None:
     """List the archived videos, newest first."""
@@ -234,8 +239,12 @@ def list_(
     if as_json:
         _emit({"total": total, "items": rows})
         return
+    _print_videos(total, rows)
+
+
+def _print_videos(total: int, rows: list[dict]) -> None:
     table = Table(title=f"{total} videos", title_justify="left")
-    for col in ("id", "sha256", "title", "duration", "size", "status", "source"):
+    for col in ("id", "sha256", "title", "duration", "frame", "status", "source"):
         table.add_column(col, overflow="fold")
     for r in rows:
         table.add_row(str(r["id"]), r["sha256"][:12], r["title"] or "",
@@ -273,12 +282,16 @@ def show(
             out.print(f"  check {chk['checked_at']} {chk['kind']:8} {chk['availability']}"
                       f"{' ' + chk['message'] if chk['message'] else ''}", markup=False)
     analysis = data["analysis"]
-    if analysis and analysis["status"] == "ok":
+    if analysis and analysis["status"] != "failed":
         out.print(f"\nkeyframes    {len(analysis['keyframes'])} shots, {analysis['samples']} samples hashed "
                   f"({analysis['mode']}), contact sheet {analysis['contact_sheet']}", markup=False)
         for kf in analysis["keyframes"]:
             out.print(f"  {kf['t']:9.3f}s  frame {kf['frame_number']:<7} phash {kf['phash']}  {kf['image']}",
                       markup=False)
+        if analysis["error"]:
+            out.print(f"  warning: {analysis['error']}", markup=False)
+        if analysis["newest_failed"]:
+            out.print(f"  warning: a later run failed: {analysis['newest_failed']}", markup=False)
     elif analysis:
         out.print(f"\nkeyframes    failed: {analysis['error']}", markup=False)
     for acq in data["acquisitions"]:
@@ -304,7 +317,7 @@ def demo(as_json: JsonOpt = False) -> None:
     with _Reporter(as_json, "importing") as report:
         items = import_paths(ws, paths, on_item=report.item)
     if not as_json:
-        list_(limit=20, offset=0, as_json=False)
+        _print_videos(*catalogue.list_videos(ws, limit=20))
     _finish(items, as_json)
 
 

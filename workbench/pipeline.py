@@ -2,9 +2,11 @@
 
 ``archive`` and ``import_paths`` acquire (see ``workbench.acquire``) and then analyse each
 video that has no analysis yet; ``process`` (re)analyses videos already in the catalogue.
-An analysis is all or nothing: its images are written to a work folder and moved into
-``derived/`` in one rename, and its rows are committed in one transaction; a failure is
-recorded as a failed analysis with its reason, and leaves no frames or images behind.
+Before decoding, the stored file's SHA-256 is checked against the catalogue (fixity), so
+hashes are never attributed to bytes that are not the evidence. An analysis is all or nothing:
+its images are written to a work folder and moved into ``derived/`` in one rename, and its rows
+are committed in one transaction; a failure is recorded as a failed analysis with its reason,
+and leaves no frames or images behind. A decode that stops early is kept as ``partial``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +34,11 @@ from workbench.media import keyframes
 from workbench.media.decode import DecodeError
 from workbench.media.hashing import to_signed
 from workbench.report import Item, Status
+from workbench.store import sha256_file
 from workbench.workspace import Workspace
 
 PIPELINE_VERSION = "keyframes-1"
+ANALYSED = ("ok", "partial")  # analyses with frames; "failed" ones have none
 
 
 @dataclass(frozen=True)
@@ -50,32 +56,70 @@ class ProcessOptions:
 
 
 def analyze_media(ws: Workspace, media_id: int, opts: ProcessOptions | None = None) -> Item:
-    """Decode one stored video once and record its samples, keyframes and contact sheet."""
+    """Check a stored video's fixity, decode it once, and record its samples, keyframes and
+    contact sheet. A decode that stops early is recorded as ``partial``, saying how far it got."""
     opts = opts or ProcessOptions(sample_fps=ws.settings.sample_fps)
     with ws.session() as session:
         media = session.get(MediaFile, media_id)
-        sha, rel, duration = media.sha256, media.store_path, media.duration
+        sha, rel, duration, frame_count = media.sha256, media.store_path, media.duration, media.frame_count
     item = Item(input=str(media_id), status=Status.FAILED, id=media_id, sha256=sha, path=rel)
-    started = time.perf_counter()
-    try:
-        result = keyframes.analyze(ws.store.home / rel, sample_fps=opts.sample_fps, fast=opts.fast,
-                                   duration_hint=duration)
-    except (DecodeError, OSError) as exc:
-        item.error = f"keyframes: {exc}"
-        _record_failure(ws, media_id, opts, str(exc))
+    path = ws.store.home / rel
+    problem = _fixity_problem(path, sha)
+    if problem is None:
+        started = time.perf_counter()
+        try:
+            result = keyframes.analyze(path, sample_fps=opts.sample_fps, fast=opts.fast, duration_hint=duration)
+        except DecodeError as exc:
+            problem = str(exc)
+        except Exception as exc:  # a bug or a library failure must not stop the batch: record it
+            problem = f"unexpected error ({type(exc).__name__}: {exc})"
+    if problem is not None:
+        item.error = f"keyframes: {problem}"
+        _record_failure(ws, media_id, opts, problem)
         return item
     elapsed = time.perf_counter() - started
-    analysis_id, sheet = _store(ws, media_id, sha, opts, result, elapsed)
+    short = not opts.fast and frame_count and result.frames_decoded < frame_count * 0.99 - 1
+    notes = [result.decode_error, f"decoded {result.frames_decoded} of {frame_count} frames" if short else None]
+    partial = "; ".join(n for n in notes if n) or None
+    analysis_id, sheet = _store(ws, media_id, sha, opts, result, elapsed, partial)
     item.status = Status.PROCESSED
     item.extra.update(analysis_id=analysis_id, samples=len(result.samples), keyframes=len(result.keyframes),
                       shots=len(result.shots), contact_sheet=sheet)
+    if partial:
+        item.extra["process_error"] = f"keyframes partial: {partial}"
     return item
+
+
+def _fixity_problem(path: Path, sha256: str) -> str | None:
+    """Why the stored file is not the evidence the catalogue names, or None when it is."""
+    if not path.is_file():
+        return f"the stored file is missing ({path.name}): evidence lost from the store"
+    actual, _ = sha256_file(path)
+    if actual != sha256:
+        return f"fixity failure: the stored file's SHA-256 is {actual}, the catalogue says {sha256}"
+    return None
+
+
+@lru_cache(maxsize=1)
+def analysis_tool_versions() -> dict[str, str]:
+    """Versions of everything that shapes a stored hash: decoder libraries and hashing packages."""
+    import av
+    import imagehash
+    import numpy
+    import PIL
+    import scipy
+
+    libav = ", ".join(f"{name} {'.'.join(map(str, v))}" for name, v in sorted(av.library_versions.items()))
+    return {**tool_versions(), "libav": libav, "pillow": PIL.__version__, "imagehash": imagehash.__version__,
+            "pdqhash": package_version("pdqhash"), "numpy": numpy.__version__, "scipy": scipy.__version__,
+            "pipeline": PIPELINE_VERSION}
 
 
 def _record_failure(ws: Workspace, media_id: int, opts: ProcessOptions, error: str) -> None:
     with ws.session() as session:
         session.add(Analysis(media_id=media_id, created_by=ws.settings.user, mode=_mode(opts),
-                             status="failed", error=error, params=opts.params(), tool_versions=tool_versions()))
+                             status="failed", error=error, params=opts.params(),
+                             tool_versions=analysis_tool_versions()))
 
 
 def _mode(opts: ProcessOptions) -> str:
@@ -83,7 +127,7 @@ def _mode(opts: ProcessOptions) -> str:
 
 
 def _store(ws: Workspace, media_id: int, sha: str, opts: ProcessOptions, result: keyframes.Analysis,
-           elapsed: float) -> tuple[int, str]:
+           elapsed: float, partial: str | None) -> tuple[int, str]:
     """Write the images (one atomic rename of their folder), then the rows (one transaction)."""
     name = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
     rel_dir = f"derived/{sha[:2]}/{sha[2:4]}/{sha}/{name}"
@@ -98,8 +142,9 @@ def _store(ws: Workspace, media_id: int, sha: str, opts: ProcessOptions, result:
         os.rename(folder, final)
     try:
         with ws.session() as session:
-            row = Analysis(media_id=media_id, created_by=ws.settings.user, mode=_mode(opts), status="ok",
-                           params=opts.params(), tool_versions=tool_versions(),
+            row = Analysis(media_id=media_id, created_by=ws.settings.user, mode=_mode(opts),
+                           status="partial" if partial else "ok", error=partial,
+                           params=opts.params(), tool_versions=analysis_tool_versions(),
                            frames_decoded=result.frames_decoded, samples=len(result.samples),
                            keyframes=len(result.keyframes), shots=len(result.shots), elapsed=round(elapsed, 3),
                            store_dir=rel_dir, contact_sheet=f"{rel_dir}/contact.jpg")
@@ -123,9 +168,10 @@ def _frame_row(analysis_id: int, media_id: int, rec: keyframes.FrameRecord, rel_
 
 
 def current_analysis_id(ws: Workspace, media_id: int) -> int | None:
-    """The newest successful analysis of a video, or None."""
+    """The newest analysis of a video that has frames (ok, or partial), or None."""
     with ws.session() as session:
-        return session.scalar(select(Analysis.id).where(Analysis.media_id == media_id, Analysis.status == "ok")
+        return session.scalar(select(Analysis.id).where(Analysis.media_id == media_id,
+                                                        Analysis.status.in_(ANALYSED))
                               .order_by(Analysis.id.desc()).limit(1))
 
 
@@ -136,8 +182,9 @@ def _then_analyze(ws: Workspace, on_item: Callable[[Item], None] | None) -> Call
                 and current_analysis_id(ws, item.id) is None:
             done = analyze_media(ws, item.id)
             item.extra.update({k: done.extra.get(k) for k in ("keyframes", "samples", "contact_sheet")})
-            if done.status == Status.FAILED:
-                item.extra["process_error"] = done.error
+            problem = done.error if done.status == Status.FAILED else done.extra.get("process_error")
+            if problem:
+                item.extra["process_error"] = problem
         if on_item:
             on_item(item)
     return each

@@ -51,6 +51,13 @@ def parse_size(text: str) -> int:
     return size
 
 
+def _positive(text: str) -> float:
+    value = float(text)
+    if not 0 < value <= 60:
+        raise ValueError(f"must be above 0 and at most 60, not {text!r}")
+    return value
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("home", "WORKBENCH_HOME", lambda: Path("storage"),
             "Data home: holds workbench.db and the media store.", Path),
@@ -65,7 +72,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("socket_timeout", "WORKBENCH_SOCKET_TIMEOUT", lambda: 30.0,
             "Seconds without network data before a request fails.", float),
     Setting("sample_fps", "WORKBENCH_SAMPLE_FPS", lambda: 1.0,
-            "Sample frames hashed per second of video, for matching.", float),
+            "Sample frames hashed per second of video, for matching.", _positive),
     Setting("busy_timeout", "WORKBENCH_BUSY_TIMEOUT", lambda: 30.0,
             "Seconds SQLite waits for another writer before giving up.", float),
 )

@@ -135,8 +135,3 @@ class MediaStore:
     def put_bytes(self, data: bytes, ext: str, kind: str = "blobs") -> Stored:
         """Store a small blob (info.json, a thumbnail)."""
         return self.put_stream(BytesIO(data), ext, kind)
-
-    def remove_if_created(self, stored: Stored) -> None:
-        """Undo a ``put`` whose catalogue record could not be written (no orphan files)."""
-        if stored.created:
-            stored.path.unlink(missing_ok=True)

@@ -11,7 +11,7 @@ import platform
 from functools import lru_cache
 from pathlib import Path
 
-from workbench.catalogue import AcquisitionRecord, Recorded, SourceRecord, record
+from workbench.catalogue import AcquisitionRecord, Recorded, SourceRecord, record, release_if_unreferenced
 from workbench.media.probe import Probe, probe
 from workbench.store import Stored, clean_ext
 from workbench.workspace import Workspace
@@ -65,10 +65,10 @@ def _ingest(ws: Workspace, path: Path, acq: AcquisitionRecord, source: SourceRec
         recorded = record(ws, info, stored, acq, source)
     except BaseException:  # nothing half-written: take back what this call added to the store
         for item in created:
-            ws.store.remove_if_created(item)
+            release_if_unreferenced(ws, item)
         raise
-    if not recorded.new_acquisition:  # nothing new acquired: keep only what a check refers to
+    if not recorded.new_acquisition:  # nothing new acquired: keep only what a row refers to
         for blob in [acq.info_json, *(a.stored for a in acq.attachments)]:
-            if blob and blob != acq.check_snapshot:
-                ws.store.remove_if_created(blob)
+            if blob:
+                release_if_unreferenced(ws, blob)
     return info, stored, recorded

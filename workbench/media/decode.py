@@ -28,7 +28,7 @@ class DecodeError(ValueError):
 class Frame:
     """One decoded frame: its time, number, a small signature for cut detection, and the frame."""
 
-    index: int  # decoded frame number, from 0
+    index: int  # frame number from 0 (estimated from time and rate when only key frames are decoded)
     t: float  # presentation time in seconds from the stream start
     signature: tuple[np.ndarray, ...]  # small uint8 copies of the planes, for content comparison
     frame: av.VideoFrame
@@ -70,8 +70,14 @@ def _signature(frame: av.VideoFrame) -> tuple[np.ndarray, ...]:
     return tuple(np.ascontiguousarray(p) for p in small.to_ndarray())
 
 
-def open_video(path: Path) -> av.container.InputContainer:
-    """Open a media file that has a video stream (close it after use, e.g. in a ``with``).
+def video_stream(container: av.container.InputContainer) -> av.video.stream.VideoStream | None:
+    """The first real video stream: cover art in an audio file (an attached picture) is not video."""
+    return next((v for v in container.streams.video if not v.disposition & av.stream.Disposition.attached_pic),
+                None)
+
+
+def open_video(path: Path) -> tuple[av.container.InputContainer, av.video.stream.VideoStream]:
+    """Open a media file that has a video stream (close the container after use).
 
     Raises:
         DecodeError: not a media file FFmpeg can read, or no video stream in it.
@@ -80,38 +86,57 @@ def open_video(path: Path) -> av.container.InputContainer:
         container = av.open(str(path))
     except av.FFmpegError as exc:
         raise DecodeError(f"not a video file ({exc.strerror or exc})") from None
-    if not container.streams.video:
+    stream = video_stream(container)
+    if stream is None:
         container.close()
         raise DecodeError("no video stream (audio-only or not a video)")
-    return container
+    return container, stream
 
 
-def frames(path: Path, *, fast: bool = False) -> Iterator[Frame]:
+@dataclass
+class DecodeReport:
+    """What a decode pass could not read: set when it stopped early on corrupt data."""
+
+    error: str | None = None
+    stopped_at: float | None = None  # seconds
+
+
+def frames(path: Path, *, fast: bool = False, report: DecodeReport | None = None) -> Iterator[Frame]:
     """Yield every decoded frame of the first video stream (key frames only when ``fast``).
+
+    Times run on: a timestamp that jumps backwards (a stream joined from pieces) continues from
+    the last time instead. With ``fast``, frame numbers are estimated from time and frame rate.
 
     Raises:
         DecodeError: not a video, no video stream, or nothing decodable.
     """
-    with open_video(path) as container:
-        stream = container.streams.video[0]
+    container, stream = open_video(path)
+    with container:
         stream.thread_type = "AUTO"
         if fast:
             stream.codec_context.skip_frame = "NONKEY"
+        rate = float(stream.average_rate or stream.guessed_rate or 0) or 25.0
         base = stream.start_time or 0
         tb = float(stream.time_base) if stream.time_base else 0.0
         index = 0
-        last_t = -1.0
+        last_t = -1.0 / rate
+        offset = 0.0
         try:
             for frame in container.decode(stream):
                 pts = frame.pts if frame.pts is not None else frame.dts
-                t = (pts - base) * tb if pts is not None and tb else last_t + 1 / 25
-                t = max(t, last_t)  # never let time run backwards (broken timestamps)
+                t = (pts - base) * tb + offset if pts is not None and tb else last_t + 1 / rate
+                if t < last_t - 0.5:  # timestamps restarted: carry on from where we were
+                    offset += last_t + 1 / rate - t
+                    t = last_t + 1 / rate
+                t = max(t, last_t)  # small reorderings: never let time run backwards
                 last_t = t
-                yield Frame(index, t, _signature(frame), frame, int(frame.rotation or 0))
+                number = round(t * rate) if fast else index
+                yield Frame(number, t, _signature(frame), frame, int(frame.rotation or 0))
                 index += 1
         except av.FFmpegError as exc:
             if index == 0:
                 raise DecodeError(f"undecodable video ({exc.strerror or exc})") from None
-            # a corrupt tail: keep what decoded; the caller records how far it got
+            if report is not None:  # a corrupt tail: keep what decoded, say where it stopped
+                report.error, report.stopped_at = f"corrupt video data ({exc.strerror or exc})", last_t
         if index == 0:
             raise DecodeError("no decodable video frame")

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image, ImageDraw
 
-from workbench.media.decode import Frame, frames
+from workbench.media.decode import DecodeReport, Frame, frames
 from workbench.media.hashing import FrameHashes, box_fractions, crop_from_fractions, find_borders, hash_image
 
 CUT_SCORE = 12.0
@@ -62,6 +62,7 @@ class Analysis:
     frames_decoded: int = 0
     duration: float = 0.0
     contact_sheet: bytes | None = None
+    decode_error: str | None = None  # set when decoding stopped early on corrupt data
 
 
 def content_score(sig: tuple[np.ndarray, ...], prev: tuple[np.ndarray, ...]) -> float | None:
@@ -84,9 +85,13 @@ class _CutDetector:
     def is_cut(self, f: Frame) -> bool:
         sig, prev = f.signature, self.prev
         self.prev = sig
-        score = content_score(sig, prev) if prev is not None else None
-        if score is None:
+        if prev is None:
             return False
+        score = content_score(sig, prev)
+        if score is None:  # the picture changed size (a stream joined from pieces): a cut
+            self.recent.clear()
+            self.last_cut = f.t
+            return True
         base = sum(self.recent) / len(self.recent) if self.recent else 0.0
         self.recent.append(score)
         if score >= CUT_SCORE and score >= CUT_RATIO * max(base, 1.0) and f.t - self.last_cut >= MIN_SHOT:
@@ -242,8 +247,9 @@ def analyze(path, *, sample_fps: float = 1.0, fast: bool = False, duration_hint:
         sheet.offer(f.t, lambda: img)
         return img
 
+    report = DecodeReport()
     try:
-        for f in frames(path, fast=fast):
+        for f in frames(path, fast=fast, report=report):
             out.frames_decoded += 1
             out.duration = f.t
             cut = detector.is_cut(f) if shot >= 0 else True
@@ -272,6 +278,8 @@ def analyze(path, *, sample_fps: float = 1.0, fast: bool = False, duration_hint:
     finally:
         hasher.close()
     out.contact_sheet = sheet.jpeg()
+    if report.error:
+        out.decode_error = f"{report.error} at {report.stopped_at:.1f} s"
     return out
 
 

@@ -69,11 +69,10 @@ def probe(path: Path) -> Probe:
     if size == 0:
         raise ProbeError("zero-byte file")
     try:
-        container = open_video(path)
+        container, stream = open_video(path)
     except DecodeError as exc:
         raise ProbeError(str(exc)) from None
     with container:
-        stream = container.streams.video[0]
         fmt = container.format.name
         if fmt in _TEXT_FORMATS or stream.codec_context.name in _TEXT_CODECS:
             raise ProbeError("not a video file (it is text)")
@@ -116,9 +115,10 @@ def _duration(container: av.container.InputContainer, stream: av.video.stream.Vi
 def _first_frame_rotation(path: Path) -> int:
     """Decode the first frame (proves the stream decodes) and return its display rotation."""
     try:
-        with av.open(str(path)) as container:
-            for frame in container.decode(video=0):
+        container, stream = open_video(path)
+        with container:
+            for frame in container.decode(stream):
                 return int(frame.rotation or 0)
-    except av.FFmpegError as exc:
-        raise ProbeError(f"undecodable video ({exc.strerror or exc})") from None
+    except (av.FFmpegError, DecodeError) as exc:
+        raise ProbeError(f"undecodable video ({getattr(exc, 'strerror', None) or exc})") from None
     raise ProbeError("no decodable video frame")
