@@ -21,7 +21,7 @@ from workbench.db.events import Event, EventSource, Unit
 from workbench.events import history
 from workbench.events.gazetteer import Gazetteer
 from workbench.events.taxonomy import DISORDER_TYPES, TaxonomyError, canonical_type
-from workbench.events.units import resolve_unit
+from workbench.events.units import ensure_seeded, resolve_unit
 
 STATUSES = ("draft", "accepted")
 # Plain ACLED text columns an event keeps verbatim.
@@ -178,6 +178,7 @@ def _snapshot(event: Event) -> dict[str, Any]:
 
 def _apply(session: Session, event: Event, fields: dict[str, Any], units: list[str] | None,
            sources: list[dict[str, Any]] | None) -> None:
+    ensure_seeded(session)  # seeding flushes: do it before the row is touched
     # No autoflush while editing: one save must be one UPDATE, i.e. exactly one version.
     with session.no_autoflush:
         _apply_fields(session, event, fields, units, sources)
