@@ -145,7 +145,9 @@ def place_fields(name: str) -> dict[str, Any]:
     """
     result = Gazetteer.default().lookup(name)
     if result.place is None:
-        near = ", ".join(f"{p.name} ({p.admin1})" for p, _ in result.suggestions[:5]) or "none"
+        near = ", ".join(f"{p.name} ({p.admin1})" for p, _ in result.suggestions[:5])
+        if not near:
+            raise EventError(f"unknown place {name!r}: nothing in the gazetteer looks like it (give --lat and --lon)")
         raise EventError(f"unknown place {name!r}; did you mean: {near}? (or give --lat and --lon)")
     p = result.place
     return {"location": p.name, "latitude": p.latitude, "longitude": p.longitude, "admin1": p.admin1,
@@ -161,7 +163,7 @@ def event_dict(event: Event) -> dict[str, Any]:
         "time_precision": event.time_precision, "event_type": event.event_type,
         "sub_event_type": event.sub_event_type, "latitude": event.latitude, "longitude": event.longitude,
         "geo_precision": event.geo_precision, "fatalities": event.fatalities, "acled_timestamp": event.acled_timestamp,
-        "units": [u.name for u in event.units],
+        "units": sorted(u.name for u in event.units),
         "sources": [{"url": s.url, "video_id": s.media_id, "note": s.note} for s in event.links],
         "updated_by": event.updated_by, "updated_at": _iso(event.updated_at),
     })
@@ -172,7 +174,7 @@ def _snapshot(event: Event) -> dict[str, Any]:
     data = event_dict(event)
     for k in ("id", "version", "updated_by", "updated_at"):
         data.pop(k)
-    data["unit_ids"] = [u.id for u in event.units]
+    data["unit_ids"] = sorted(u.id for u in event.units)
     return data
 
 

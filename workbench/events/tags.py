@@ -118,7 +118,10 @@ def _place(data: dict[str, Any]) -> dict[str, Any]:
         return {}
     result = Gazetteer.default().lookup(data["place"])
     if result.place is None:
-        near = ", ".join(f"{p.name} ({p.admin1})" for p, _ in result.suggestions[:5]) or "none"
+        near = ", ".join(f"{p.name} ({p.admin1})" for p, _ in result.suggestions[:5])
+        if not near:
+            raise TagError(f"unknown place {data['place']!r}: nothing in the gazetteer looks like it "
+                           f"(give --lat and --lon)")
         raise TagError(f"unknown place {data['place']!r}; did you mean: {near}? (or give --lat and --lon)")
     p = result.place
     return {"place": p.name, "latitude": p.latitude, "longitude": p.longitude, "admin1": p.admin1,
@@ -139,7 +142,7 @@ def tag_dict(tag: Tag) -> dict[str, Any]:
         data[k] = data[k].isoformat() if data[k] else None
     data.update({"id": tag.id, "video_id": tag.media_id, "scope": tag.scope, "start_s": tag.start_s,
                  "end_s": tag.end_s, "keyframe_ms": tag.keyframe_ms, "version": tag.version,
-                 "units": [u.name for u in tag.units], "events": [e.id for e in tag.events],
+                 "units": sorted(u.name for u in tag.units), "events": sorted(e.id for e in tag.events),
                  "updated_by": tag.updated_by, "updated_at": tag.updated_at.isoformat() if tag.updated_at else None})
     return data
 
@@ -148,7 +151,7 @@ def _snapshot(tag: Tag) -> dict[str, Any]:
     data = tag_dict(tag)
     for k in ("id", "version", "updated_by", "updated_at"):
         data.pop(k)
-    data["unit_ids"] = [u.id for u in tag.units]
+    data["unit_ids"] = sorted(u.id for u in tag.units)
     return data
 
 
