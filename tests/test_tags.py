@@ -60,6 +60,15 @@ def test_recorded_date_after_upload_is_saved_with_a_warning(ws, video):
     assert "recorded date 2012-12-28 is after source #1 was uploaded (2012-12-20)" in warnings[0]
 
 
+def test_units_outside_their_life_are_warned_about(ws):
+    vid, _ = add_video(ws, upload_date=None)
+    with ws.session() as s:
+        _, early = tags.create_tag(s, vid, {"recorded_date": "2012-12-15"}, "amal", units=["Jaysh al-Islam"])
+        _, late = tags.create_tag(s, vid, {"recorded_date": "2014-05-01"}, "amal", units=["Liwa al-Islam", "FSA"])
+    assert early == ["Jaysh al-Islam only exists from 2013-09-29, after the recorded date 2012-12-15"]
+    assert len(late) == 1 and late[0].startswith("Liwa al-Islam ceased on 2013-09-29, before the recorded date")
+
+
 @pytest.mark.parametrize(("data", "message"), [
     ({"latitude": "33.5N", "longitude": "36.3"}, "latitude '33.5N' is not a decimal number"),
     ({"latitude": "133.5", "longitude": "36.3"}, "latitude '133.5' is out of range"),

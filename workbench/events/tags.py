@@ -6,7 +6,8 @@ units seen, the events it documents, a verification status, sensitivity flags an
 Every save is a new version (``history``); a save made on an older version is refused.
 
 The upload date of a video's sources is only an upper bound for when it was recorded: a
-recorded date after it is saved, with a warning saying so.
+recorded date after it is saved, with a warning saying so; so is a date outside the life of
+a unit seen in the footage.
 """
 
 from __future__ import annotations
@@ -101,14 +102,26 @@ def _check_whole(tag: Tag, duration: float | None) -> None:
         raise TagError("a keyframe tag needs a timestamp in ms >= 0")
 
 
-def upload_warnings(video: MediaFile, tag: Tag) -> list[str]:
-    """Warnings when the recorded date is later than any source's upload date (an upper bound)."""
+def date_warnings(video: MediaFile, tag: Tag) -> list[str]:
+    """Warnings about the recorded date: later than a source's upload, or outside a seen unit's life.
+
+    The upload date is an upper bound for when footage was filmed; a unit's valid from/to
+    dates bound when it can appear (Jaysh al-Islam in footage from 2012 means the date or the
+    unit is wrong). The tag is saved either way: the investigator decides.
+    """
     earliest = tag.recorded_from or tag.recorded_date
+    latest = tag.recorded_to or tag.recorded_date
     warnings = []
     for src in video.sources:
         if earliest and src.upload_date and earliest > src.upload_date:
             warnings.append(f"recorded date {earliest} is after source #{src.id} was uploaded ({src.upload_date}): "
                             f"footage cannot be filmed after it is published; check the date")
+    for unit in tag.units:
+        if latest and unit.valid_from and latest < unit.valid_from:
+            warnings.append(f"{unit.name} only exists from {unit.valid_from}, after the recorded date {latest}")
+        if earliest and unit.valid_to and earliest > unit.valid_to:
+            warnings.append(f"{unit.name} ceased on {unit.valid_to}, before the recorded date {earliest}"
+                            f"{' (' + unit.note + ')' if unit.note else ''}")
     return warnings
 
 
@@ -186,7 +199,8 @@ def create_tag(session: Session, video_ref: str | int, data: dict[str, Any], aut
         keyframe_ms: A keyframe's timestamp, in milliseconds.
 
     Returns:
-        ``(tag, warnings)``: warnings say when the recorded date is after an upload date.
+        ``(tag, warnings)``: warnings say when the recorded date is after an upload date or
+        outside the life of a unit seen (see ``date_warnings``).
 
     Raises:
         TagError: bad input or an unknown video, place or event; UnitError: an unknown unit.
@@ -204,7 +218,7 @@ def create_tag(session: Session, video_ref: str | int, data: dict[str, Any], aut
     _check_whole(tag, video.duration)
     session.add(tag)
     history.save(session, "tag", tag, lambda: _snapshot(tag), "created", author)
-    return tag, upload_warnings(video, tag)
+    return tag, date_warnings(video, tag)
 
 
 def get_tag(session: Session, tag_id: int) -> Tag:
@@ -242,7 +256,7 @@ def update_tag(session: Session, tag_id: int, changes: dict[str, Any], author: s
     _apply(session, tag, fields, units, events)
     _check_whole(tag, video.duration)
     history.save(session, "tag", tag, lambda: _snapshot(tag), "updated", author)
-    return tag, upload_warnings(video, tag)
+    return tag, date_warnings(video, tag)
 
 
 def restore_tag(session: Session, tag_id: int, version: int, author: str,
