@@ -103,6 +103,10 @@ def test_tag_warnings_and_bad_input(ws, home):
     assert coords.exit_code == 1 and "latitude '33,5' is not a decimal number" in coords.stderr
     assert cli("tag", str(vid), "--segment", "abc").exit_code == 2
     assert cli("tag", "424242", "--place", "Homs").exit_code == 1
+    other, _ = add_video(ws, "other")
+    made = doc(cli("tag", str(vid), "--place", "Homs", "--json"))
+    wrong = cli("tag", str(other), "--tag", str(made["id"]), "--note", "x")
+    assert wrong.exit_code == 1 and f"tag {made['id']} is on video {vid}, not on {other}" in wrong.stderr
 
 
 def test_units_and_places(home):

@@ -104,3 +104,29 @@ def test_find_places_in_prose(gaz):
 
 def test_module_level_lookup():
     assert lookup("Idleb").place.name == "Idlib"
+
+
+def _km(a, b) -> float:
+    import math
+
+    lat1, lon1, lat2, lon2 = map(math.radians, (a.latitude, a.longitude, b.latitude, b.longitude))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371 * math.asin(math.sqrt(h))
+
+
+@pytest.mark.parametrize(("place", "city", "low", "high"), [
+    # curated coordinates against the GeoNames city they belong to: catches swapped or mistyped numbers
+    ("Adra", "Damascus", 15, 30), ("Jobar", "Damascus", 1, 6), ("Zamalka", "Damascus", 3, 9),
+    ("Mezzeh", "Damascus", 2, 7), ("Mezzeh military airport", "Damascus", 5, 12),
+    ("Damascus International Airport", "Damascus", 18, 30), ("Aleppo International Airport", "Aleppo", 5, 15),
+    ("Nayrab airbase", "Aleppo International Airport", 0, 2), ("Qamishli", "Al-Hasakah", 60, 90),
+    ("Azaz", "Aleppo", 35, 55), ("Deir ez-Zor military airport", "Deir ez-Zor", 3, 12),
+])
+def test_curated_coordinates_are_where_they_should_be(gaz, place, city, low, high):
+    a, b = gaz.lookup(place).place, gaz.lookup(city).place
+    assert low <= _km(a, b) <= high, f"{place} is {_km(a, b):.1f} km from {city}"
+
+
+def test_every_curated_row_is_inside_syria(gaz):
+    for p in gaz.places.values():
+        assert 32.3 <= p.latitude <= 37.4 and 35.6 <= p.longitude <= 42.4, p

@@ -603,18 +603,18 @@ def tag(
     try:
         with ws.session() as s:
             if history_:
-                hist = list_history(s, "tag", lib.get_tag(s, tag_id).id)
+                hist = list_history(s, "tag", lib.get_tag(s, tag_id, ref).id)
                 if as_json:
                     _emit({"tag": tag_id, "history": hist})
                 else:
                     _history_table(hist)
                 return
             if restore is not None:
-                data, warnings, action = lib.tag_dict(lib.restore_tag(s, tag_id, restore, user, expect_version)), \
-                    [], "restored"
+                t = lib.restore_tag(s, tag_id, restore, user, expect_version, ref)
+                data, warnings, action = lib.tag_dict(t), [], "restored"
             elif tag_id is not None:
                 t, warnings = lib.update_tag(s, tag_id, fields, user, expected_version=expect_version, units=unit,
-                                             events=event)
+                                             events=event, video_ref=ref)
                 data, action = lib.tag_dict(t), "updated"
             elif fields or unit or event or span or keyframe is not None:
                 t, warnings = lib.create_tag(s, ref, fields, user, units=unit, events=event, segment=span,

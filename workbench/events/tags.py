@@ -221,17 +221,25 @@ def create_tag(session: Session, video_ref: str | int, data: dict[str, Any], aut
     return tag, date_warnings(video, tag)
 
 
-def get_tag(session: Session, tag_id: int) -> Tag:
-    """A tag by id. Raises ``history.NotFound``."""
+def get_tag(session: Session, tag_id: int, video_ref: str | int | None = None) -> Tag:
+    """A tag by id, checked to belong to ``video_ref`` when given.
+
+    Raises:
+        history.NotFound: no such tag, or it is on another video.
+    """
     tag = session.get(Tag, int(tag_id))
     if tag is None:
         raise history.NotFound(f"no tag {tag_id}")
+    if video_ref is not None:
+        video = find_video(session, video_ref)
+        if video is None or video.id != tag.media_id:
+            raise history.NotFound(f"tag {tag_id} is on video {tag.media_id}, not on {video_ref}")
     return tag
 
 
 def update_tag(session: Session, tag_id: int, changes: dict[str, Any], author: str, *,
                expected_version: int | None = None, units: list[str] | None = None,
-               events: list[str] | None = None) -> tuple[Tag, list[str]]:
+               events: list[str] | None = None, video_ref: str | int | None = None) -> tuple[Tag, list[str]]:
     """Change a tag, as a new version.
 
     Args:
@@ -241,6 +249,7 @@ def update_tag(session: Session, tag_id: int, changes: dict[str, Any], author: s
         author: Who is saving.
         expected_version: The version the investigator edited; a newer stored one is a conflict.
         units: Replace the units seen; events: replace the linked events (None keeps them).
+        video_ref: The video the caller thinks the tag is on; checked when given.
 
     Returns:
         ``(tag, warnings)``.
@@ -249,7 +258,7 @@ def update_tag(session: Session, tag_id: int, changes: dict[str, Any], author: s
         ConflictError: someone saved a newer version first; nothing is saved.
         TagError, UnitError, NotFound: bad input.
     """
-    tag = get_tag(session, tag_id)
+    tag = get_tag(session, tag_id, video_ref)
     history.check_version(session, "tag", tag, expected_version)
     video = session.get(MediaFile, tag.media_id)  # loaded before editing: a query now would autoflush
     fields = _fields(changes)
@@ -260,9 +269,9 @@ def update_tag(session: Session, tag_id: int, changes: dict[str, Any], author: s
 
 
 def restore_tag(session: Session, tag_id: int, version: int, author: str,
-                expected_version: int | None = None) -> Tag:
+                expected_version: int | None = None, video_ref: str | int | None = None) -> Tag:
     """Make an old version of a tag current again, as a new version."""
-    tag = get_tag(session, tag_id)
+    tag = get_tag(session, tag_id, video_ref)
     history.check_version(session, "tag", tag, expected_version)
     data = history.revision_data(session, "tag", tag.id, version)
     fields = {k: data.get(k) for k in FIELDS}
