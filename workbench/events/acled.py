@@ -184,16 +184,24 @@ def import_csv(session: Session, path: Path | str, author: str, *, strict: bool 
         result.error = f"--strict: {len(result.rows)} bad row(s); nothing imported"
         result.imported = False
         return result
+    actors: dict[str, str | None] = {}  # actor text -> unit name, resolved once per import
     for line, fields in parsed:
-        result.rows.append(_store(session, line, fields, author))
+        result.rows.append(_store(session, line, fields, author, actors))
     result.rows.sort(key=lambda r: r.line)
     return result
 
 
-def _store(session: Session, line: int, fields: dict[str, Any], author: str) -> RowResult:
+def _store(session: Session, line: int, fields: dict[str, Any], author: str,
+           actors: dict[str, str | None]) -> RowResult:
     cnty = fields.get("event_id_cnty")
-    units = [u.name for u in (find_unit(session, fields.get(a) or "") for a in
-                              ("actor1", "actor2", "assoc_actor_1", "assoc_actor_2") if fields.get(a)) if u]
+    units = []
+    for column in ("actor1", "actor2", "assoc_actor_1", "assoc_actor_2"):
+        text = fields.get(column)
+        if text and text not in actors:
+            unit = find_unit(session, text)
+            actors[text] = unit.name if unit else None
+        if text and actors[text]:
+            units.append(actors[text])
     existing = session.scalars(select(Event).where(Event.event_id_cnty == cnty)).first() if cnty else None
     try:
         with session.begin_nested():

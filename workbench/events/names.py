@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Arabic definite article as transliterated, when written as its own word or hyphenated.
 ARTICLES = frozenset({"al", "el", "il", "ul", "ad", "ed", "ar", "er", "as", "es", "ash", "esh", "at", "et",
@@ -60,6 +61,7 @@ def _strip_articles(words: list[str]) -> list[str]:
     return kept
 
 
+@lru_cache(maxsize=1 << 16)
 def key(text: str) -> str:
     """The exact-match key: words without accents, apostrophes and articles, space-joined."""
     return " ".join(_strip_articles(tokens(text)))
@@ -74,6 +76,7 @@ def _skeleton_word(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=1 << 16)
 def skeleton(text: str) -> str:
     """The transliteration-insensitive key: ``key()`` with spelling habits folded."""
     return " ".join(_skeleton_word(w) for w in key(text).split())

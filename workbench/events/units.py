@@ -71,13 +71,21 @@ def find_unit(session: Session, name: str) -> Unit | None:
     ensure_seeded(session)
     if name.strip().isdigit():
         return session.get(Unit, int(name))
-    k, s = key(name), skeleton(name)
-    units = list(session.scalars(select(Unit)))
-    for fold, want in ((key, k), (skeleton, s)):
-        for unit in units:
-            if any(fold(n) == want for n in _names(unit)):
-                return unit
-    return None
+    index = name_index(session)
+    uid = index.get(("key", key(name))) or index.get(("skeleton", skeleton(name)))
+    return session.get(Unit, uid) if uid else None
+
+
+def name_index(session: Session) -> dict[tuple[str, str], int]:
+    """Every unit name's exact key and skeleton -> unit id (the first unit wins a shared name)."""
+    rows = session.execute(select(Unit.id, Unit.name, Unit.name_ar).order_by(Unit.id)).all()
+    aliases = session.execute(select(UnitAlias.unit_id, UnitAlias.alias).order_by(UnitAlias.id)).all()
+    names = [(uid, n) for uid, name, ar in rows for n in (name, ar) if n] + [tuple(a) for a in aliases]
+    index: dict[tuple[str, str], int] = {}
+    for fold, label in ((key, "key"), (skeleton, "skeleton")):
+        for uid, n in names:
+            index.setdefault((label, fold(n)), uid)
+    return index
 
 
 def suggest_units(session: Session, name: str, limit: int = 5) -> list[tuple[Unit, float]]:
