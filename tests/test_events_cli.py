@@ -89,8 +89,17 @@ def test_investigator_tags_a_video_and_sees_its_history(ws, home):
     assert restored["version"] == 3 and restored["precision"] == "town"
     listed = doc(cli("tag", str(vid), "--json"))
     assert [t["id"] for t in listed["items"]] == [int(tid)]
+    edited = cli("events", "edit", eid, "--expect-version", "1", "--fatalities", "4", "--video", str(vid),
+                 "--source-url", "https://example.org/a", "--json")
+    assert edited.exit_code == 0
+    assert doc(edited)["sources"] == [{"url": "https://example.org/a", "video_id": None, "note": None},
+                                      {"url": None, "video_id": vid, "note": None}]
+    again = cli("events", "edit", eid, "--expect-version", "1", "--fatalities", "9", "--json")
+    assert again.exit_code == 1 and "conflict: event" in doc(again)["error"]
+    assert cli("events", "restore", eid, "1").exit_code == 0
     shown = doc(cli("events", "show", eid, "--json"))
-    assert shown["history"][0]["action"] == "created"
+    assert [h["action"] for h in shown["history"]] == ["created", "updated", "restored from v1"]
+    assert shown["fatalities"] is None and shown["sources"] == [] and shown["version"] == 3
 
 
 def test_tag_warnings_and_bad_input(ws, home):

@@ -432,20 +432,31 @@ def events_edit(
     expect_version: Annotated[int | None, typer.Option(
         "--expect-version", help="The version you edited; refused if someone saved a newer one.")] = None,
     date_: DateOpt = None, etype: TypeOpt = None, sub: SubOpt = None, place: PlaceOpt = None,
-    lat: LatOpt = None, lon: LonOpt = None, unit: UnitOpt = None,
+    lat: LatOpt = None, lon: LonOpt = None,
+    unit: Annotated[Multi, typer.Option("--unit", help="Actors (units); replaces the event's; repeat.")] = None,
+    title: Annotated[str | None, typer.Option(help="A short title.")] = None,
     notes: Annotated[str | None, typer.Option(help="What happened (ACLED notes).")] = None,
     fatalities: Annotated[int | None, typer.Option(help="Reported fatalities.")] = None,
+    time_precision: Annotated[int | None, typer.Option(help="1 exact day, 2 week, 3 month.")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="Date window start.")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Date window end.")] = None,
+    actor1: Annotated[str | None, typer.Option(help="ACLED actor1 text.")] = None,
+    actor2: Annotated[str | None, typer.Option(help="ACLED actor2 text.")] = None,
+    source_url: Annotated[Multi, typer.Option("--source-url", help="Add a source URL; repeat for more.")] = None,
+    video: Annotated[Multi, typer.Option("--video", help="Add an archived video (id or SHA-256) as a source.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Change an event, as a new version."""
+    """Change an event, as a new version (pass --expect-version to refuse overwriting someone else's save)."""
     from workbench.events.incidents import event_dict, update_event
 
-    data = _event_input(date_, etype, sub, None, notes, fatalities, None, None, None, lat, lon, None, None)
+    data = _event_input(date_, etype, sub, title, notes, fatalities, time_precision, date_from, date_to, lat, lon,
+                        actor1, actor2)
+    added = [{"url": u} for u in source_url or []] + [{"video": v} for v in video or []]
     ws = _workspace()
     try:
         with ws.session() as s:
             event = event_dict(update_event(s, ref, data, ws.settings.user, expected_version=expect_version,
-                                            units=unit, place=place))
+                                            units=unit, place=place, add_sources=added))
     except _input_errors() as exc:
         _fail(as_json, str(exc))
     if as_json:

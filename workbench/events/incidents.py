@@ -261,8 +261,10 @@ def get_event(session: Session, ref: str | int) -> Event:
 def update_event(session: Session, ref: str | int, changes: dict[str, Any], author: str, *,
                  expected_version: int | None = None, units: list[str] | None = None,
                  sources: list[dict[str, Any]] | None = None, place: str | None = None,
-                 action: str = "updated") -> Event:
+                 add_sources: list[dict[str, Any]] | None = None, action: str = "updated") -> Event:
     """Change an event, as a new version.
+
+    ``units`` and ``sources`` replace the event's when given; ``add_sources`` appends to them.
 
     Raises:
         ConflictError: the event moved past ``expected_version`` (someone else saved first).
@@ -274,6 +276,9 @@ def update_event(session: Session, ref: str | int, changes: dict[str, Any], auth
     if "event_type" in changes or "sub_event_type" in changes:
         changes = {"event_type": event.event_type, "sub_event_type": event.sub_event_type, **changes}
     fields.update(clean_fields(changes))
+    if add_sources:
+        current = [{"url": link.url, "video": link.media_id, "note": link.note} for link in event.links]
+        sources = (sources if sources is not None else current) + add_sources
     _apply(session, event, fields, units, sources)
     history.save(session, "event", event, lambda: _snapshot(event), action, author)
     return event
