@@ -130,3 +130,17 @@ def test_curated_coordinates_are_where_they_should_be(gaz, place, city, low, hig
 def test_every_curated_row_is_inside_syria(gaz):
     for p in gaz.places.values():
         assert 32.3 <= p.latitude <= 37.4 and 35.6 <= p.longitude <= 42.4, p
+
+
+def test_two_places_sharing_a_name_are_not_guessed(gaz):
+    result = gaz.lookup("Kabasin")  # spells Kabbasin (near al-Bab) and Qabbasin (~55 km east) alike
+    assert result.place is None and result.how == "ambiguous"
+    assert {p.name for p, _ in result.suggestions} == {"Kabbasin", "Qabbāsīn"}
+    # a city and its own governorate are not a real ambiguity: the city is meant
+    assert gaz.lookup("Homs").place.kind == "city" and gaz.lookup("Homs").alternatives[0].kind == "governorate"
+
+
+def test_curated_places_are_merged_not_duplicated(gaz):
+    for name in ("Qamishli", "Azaz", "Yarmouk", "Qudsaya", "Daraya", "Latakia"):
+        hits = [p for p in gaz.places.values() if p.name == name and p.kind != "governorate"]
+        assert len(hits) == 1 and hits[0].source == "geonames+curated", name

@@ -68,7 +68,7 @@ class Lookup:
 
     query: str
     place: Place | None
-    how: str | None = None  # exact | variant | fuzzy
+    how: str | None = None  # exact | variant | fuzzy | ambiguous (several places, none clearly meant)
     alternatives: list[Place] = field(default_factory=list)  # other places with the same name
     suggestions: list[tuple[Place, float]] = field(default_factory=list)
 
@@ -96,10 +96,15 @@ class Gazetteer:
         self._primary_key: dict[str, set[str]] = defaultdict(set)
         self._primary_skel: dict[str, set[str]] = defaultdict(set)
         for p in places:
-            primary = [p.name, *p.aliases, *([p.name_ar] if p.name_ar else [])]
-            for name in primary:
+            for name in [p.name, *p.aliases, *([p.name_ar] if p.name_ar else [])]:
                 self._add(p.id, name, primary=True)
+        for p in places:
             for name in alt_names.get(p.id, []):
+                # A GeoNames alternate name that is another place's own name or curated spelling is
+                # left out: "Adraa", an old name of Daraa, must not compete with the town of Adra.
+                taken = self._primary_key.get(key(name), set()) | self._primary_skel.get(skeleton(name), set())
+                if taken - {p.id}:
+                    continue
                 self._add(p.id, name, primary=False)
         self._skel_keys = list(self._skel)
 
@@ -157,7 +162,8 @@ class Gazetteer:
 
         Returns:
             A ``Lookup``: ``place`` is set only when the name matched exactly, as a known
-            variant, or fuzzily with one clear winner; ``suggestions`` is ranked either way.
+            variant, or fuzzily with one clear winner, and no other place of that name is as
+            likely; ``suggestions`` is ranked either way.
         """
         k, s = key(name), skeleton(name)
         # A place's own names and curated variants outrank GeoNames' alternate names ("Adraa" is
@@ -166,6 +172,8 @@ class Gazetteer:
                          ("variant", self._primary_skel.get(s)), ("variant", self._skel.get(s))):
             if ids:
                 ranked = self._ranked(ids)
+                if not _clear_winner(ranked):
+                    return Lookup(name, None, "ambiguous", [], [(p, 100.0) for p in ranked[:limit]])
                 return Lookup(name, ranked[0], how, ranked[1:], [(p, 100.0) for p in ranked[1:limit]])
         suggestions = self.suggest(name, limit)
         if suggestions:
@@ -224,6 +232,23 @@ class Gazetteer:
             else:
                 i += 1
         return found
+
+
+def _clear_winner(ranked: list[Place]) -> bool:
+    """Whether the first of several places sharing a name is clearly the one meant.
+
+    A city beats its own governorate; a place we curated beats one we did not; a town ten
+    times the size of the next beats it. Otherwise (two villages called Kabbasin) nobody
+    should guess.
+    """
+    rivals = [p for p in ranked[1:] if p.kind != "governorate" and p.name != ranked[0].name] \
+        if ranked[0].kind != "governorate" else ranked[1:]
+    if not rivals:
+        return True
+    top, second = ranked[0], rivals[0]
+    if "curated" in top.source and "curated" not in second.source:
+        return True
+    return top.population > 0 and top.population >= 10 * second.population
 
 
 def syrian_geonames() -> list[dict]:

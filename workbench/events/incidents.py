@@ -144,6 +144,9 @@ def place_fields(name: str) -> dict[str, Any]:
         EventError: the name matches no place clearly; the message lists suggestions.
     """
     result = Gazetteer.default().lookup(name)
+    if result.how == "ambiguous":
+        names = ", ".join(f"{p.name} ({p.kind}, {p.admin1})" for p, _ in result.suggestions[:5])
+        raise EventError(f"place {name!r} is ambiguous: {names}; name it more precisely or give --lat and --lon")
     if result.place is None:
         near = ", ".join(f"{p.name} ({p.admin1})" for p, _ in result.suggestions[:5])
         if not near:
