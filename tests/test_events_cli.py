@@ -14,7 +14,7 @@ from workbench.cli import app
 runner = CliRunner()
 COMMANDS = [["events", "import"], ["events", "export"], ["events", "list"], ["events", "add"], ["events", "show"],
             ["events", "edit"], ["events", "accept"], ["events", "restore"], ["tag"], ["units", "list"],
-            ["units", "add"], ["places", "search"], ["post", "import"], ["sun"]]
+            ["units", "add"], ["places", "search"], ["post", "import"], ["post", "queue"], ["sun"]]
 
 
 def cli(*args: str):
@@ -140,6 +140,9 @@ def test_post_import_and_accept(home, tmp_path):
     drafts = doc(result)["drafts"]
     assert [(d["location"], d["sub_event_type"]) for d in drafts] == [("Douma", "Armed clash")]
     assert doc(result)["queued_links"] == ["https://example.org/v"]
+    queue = cli("post", "queue")
+    assert queue.exit_code == 0 and queue.stdout == "https://example.org/v\n"  # ready for `archive --from`
+    assert doc(cli("post", "queue", "--json"))["items"][0]["event_id"] == drafts[0]["event_id"]
     eid = str(drafts[0]["event_id"])
     assert doc(cli("events", "list", "--status", "draft", "--json"))["total"] == 1
     assert cli("events", "accept", eid).exit_code == 0

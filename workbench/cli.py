@@ -760,6 +760,24 @@ def post_import(
               f"{len(result.queued)} links queued for archiving", markup=False)
 
 
+@post_app.command("queue")
+def post_queue(
+    every: Annotated[bool, typer.Option("--all", help="Also links already archived or failed.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """List links found in posts that wait for archiving (one URL a line: feed them to `archive --from`)."""
+    from workbench.events.posts import archive_queue
+
+    ws = _workspace()
+    with ws.session() as s:
+        rows = archive_queue(s, None if every else "queued")
+    if as_json:
+        _emit({"total": len(rows), "items": rows})
+        return
+    for r in rows:
+        out.print(r["url"], markup=False)
+
+
 @app.command("sun")
 def sun(
     when: Annotated[str, typer.Argument(help="Date and local time, e.g. 2013-08-21T06:30 (Asia/Damascus).")],

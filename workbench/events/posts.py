@@ -282,3 +282,12 @@ def _queue(session: Session, url: str, found_in: str, event_id: int | None, auth
     session.add(ArchiveQueue(url=url, found_in=found_in, event_id=event_id, queued_by=author))
     session.flush()
     return True
+
+
+def archive_queue(session: Session, state: str | None = "queued") -> list[dict[str, Any]]:
+    """Links waiting to be archived (or all, with ``state=None``), oldest first."""
+    query = select(ArchiveQueue).order_by(ArchiveQueue.id)
+    if state:
+        query = query.where(ArchiveQueue.state == state)
+    return [{"id": q.id, "url": q.url, "found_in": q.found_in, "event_id": q.event_id, "state": q.state,
+             "queued_by": q.queued_by, "queued_at": q.queued_at.isoformat()} for q in session.scalars(query)]
