@@ -133,6 +133,9 @@ def _check_whole(event: Event) -> None:
         raise EventError("event_date is required")
     if event.date_from and event.date_to and event.date_from > event.date_to:
         raise EventError(f"date window from {event.date_from} is after to {event.date_to}")
+    if event.date_from and event.event_date < event.date_from or event.date_to and event.event_date > event.date_to:
+        raise EventError(f"event_date {event.event_date} is outside its window "
+                         f"({event.date_from or '...'} to {event.date_to or '...'})")
     if (event.latitude is None) != (event.longitude is None):
         raise EventError("give both latitude and longitude, or neither")
 
@@ -194,7 +197,7 @@ def _apply_fields(session: Session, event: Event, fields: dict[str, Any], units:
     for k, v in fields.items():
         setattr(event, k, v)
     if units is not None:
-        event.units = [resolve_unit(session, u) for u in units]
+        event.units = list(dict.fromkeys(resolve_unit(session, u) for u in units))  # FSA = Free Syrian Army
     if sources is not None:
         links = []
         for src in sources:
