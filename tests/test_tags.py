@@ -121,3 +121,13 @@ def test_history_restore_and_conflict(ws, video):
         tag = tags.get_tag(s, tid)
         assert (tag.version, tag.place, tag.units, tag.verification, tag.notes) == (4, "Daraa", [], "unverified", None)
         assert history.list_history(s, "tag", tid)[-1]["action"] == "restored from v1"
+
+
+def test_an_edit_can_clear_a_field(ws, video):
+    with ws.session() as s:
+        tid = tags.create_tag(s, video[0], {"notes": "first look", "recorded_date": "2012-12-01",
+                                            "recorded_time": "10:00"}, "amal")[0].id
+    with ws.session() as s:
+        tag, _ = tags.update_tag(s, tid, {"notes": "", "recorded_time": "", "verification": None}, "amal")
+        assert (tag.notes, tag.recorded_time, tag.recorded_date, tag.verification) == (
+            None, None, date(2012, 12, 1), "unverified")

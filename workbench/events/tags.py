@@ -43,6 +43,7 @@ CHOICES = {"precision": (tuple(PRECISION_CLASSES), "precision class"), "method":
 TEXT = ("place", "admin1", "location_note", "notes")
 FIELDS = (*TEXT, *CHOICES, "latitude", "longitude", "recorded_date", "recorded_time", "recorded_from",
           "recorded_to", "graphic", "personal_info")
+_REQUIRED = ("verification", "graphic", "personal_info")
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -72,7 +73,9 @@ def clean(data: dict[str, Any]) -> dict[str, Any]:
                 out[k] = parse_date(data[k], k.replace("_", " "))
     except (EventError, ValueError) as exc:
         raise TagError(str(exc)) from None
-    if data.get("recorded_time"):
+    if "recorded_time" in data and not data["recorded_time"]:
+        out["recorded_time"] = None
+    elif data.get("recorded_time"):
         if not _TIME.match(str(data["recorded_time"]).strip()):
             raise TagError(f"recorded time {data['recorded_time']!r} is not HH:MM (24-hour, local time)")
         out["recorded_time"] = str(data["recorded_time"]).strip()
@@ -144,10 +147,15 @@ def _place(data: dict[str, Any]) -> dict[str, Any]:
             "precision": "governorate" if p.kind == "governorate" else "town", "method": "gazetteer"}
 
 
-def _fields(data: dict[str, Any]) -> dict[str, Any]:
-    """Cleaned fields, with what the gazetteer says about a named place; explicit values win."""
+def _fields(data: dict[str, Any], clearing: bool = False) -> dict[str, Any]:
+    """Cleaned fields, with what the gazetteer says about a named place; explicit values win.
+
+    With ``clearing`` (edits), an empty value clears a field; the status and the flags always
+    keep a value.
+    """
     placed = _place(data)
-    cleaned = {k: v for k, v in clean(data).items() if v is not None and not (k == "place" and placed)}
+    cleaned = {k: v for k, v in clean(data).items()
+               if (v is not None or (clearing and k not in _REQUIRED)) and not (k == "place" and placed)}
     return {**placed, **cleaned}
 
 
@@ -264,7 +272,7 @@ def update_tag(session: Session, tag_id: int, changes: dict[str, Any], author: s
     tag = get_tag(session, tag_id, video_ref)
     history.check_version(session, "tag", tag, expected_version)
     video = session.get(MediaFile, tag.media_id)  # loaded before editing: a query now would autoflush
-    fields = _fields(changes)
+    fields = _fields(changes, clearing=True)
     _apply(session, tag, fields, units, events)
     _check_whole(tag, video.duration)
     history.save(session, "tag", tag, lambda: _snapshot(tag), "updated", author)
