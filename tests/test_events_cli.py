@@ -156,3 +156,17 @@ def test_sun(home):
     assert pos["utc_offset_hours"] == 2.0 and 170 < pos["azimuth"] < 190
     assert cli("sun", "2012-01-15T11:40").exit_code == 2
     assert cli("sun", "noon", "--lat", "33.5", "--lon", "36.3").exit_code == 1
+
+
+def test_readme_subcommands_exist():
+    import re
+    from pathlib import Path
+
+    from typer.main import get_command
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    groups = get_command(app).commands
+    used = set(re.findall(r"workbench (events|units|places|post) (\w+)", readme))
+    assert {g for g, _ in used} == {"events", "units", "places", "post"}
+    for group, sub in used:
+        assert sub in groups[group].commands, f"README documents `workbench {group} {sub}`, which does not exist"
