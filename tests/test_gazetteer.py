@@ -121,6 +121,10 @@ def _km(a, b) -> float:
     ("Damascus International Airport", "Damascus", 18, 30), ("Aleppo International Airport", "Aleppo", 5, 15),
     ("Nayrab airbase", "Aleppo International Airport", 0, 2), ("Qamishli", "Al-Hasakah", 60, 90),
     ("Azaz", "Aleppo", 35, 55), ("Deir ez-Zor military airport", "Deir ez-Zor", 3, 12),
+    ("Saqba", "Damascus", 6, 14), ("Hamouria", "Damascus", 8, 16), ("Baba Amr", "Homs", 1, 5),
+    ("Khalidiya", "Homs", 0.5, 5), ("Salaheddine", "Aleppo", 1, 5), ("Sheikh Maqsoud", "Aleppo", 1, 6),
+    ("Tadamon", "Damascus", 2, 6), ("Midan", "Damascus", 1, 4), ("Kafr Sousa", "Damascus", 1, 5),
+    ("Khan al-Assal", "Aleppo", 5, 14), ("Fuaa", "Idlib", 5, 12), ("Kafraya", "Idlib", 4, 10),
 ])
 def test_curated_coordinates_are_where_they_should_be(gaz, place, city, low, high):
     a, b = gaz.lookup(place).place, gaz.lookup(city).place

@@ -4,8 +4,10 @@ Syrian names reach us in many spellings (Latakia / Lattakia / Latakkia, Deir ez-
 al-Zor / Deir el-Zour, Douma / Duma) and in Arabic script. ``key()`` folds case, accents,
 apostrophes, hyphens and the Arabic article (al-, el-, ad-, ash-, ...); ``skeleton()`` goes
 further and folds the spelling habits of transliteration (doubled letters, ou/u, o/u, ee/i,
-ai/ay, dh/z, kh/k). Both are applied to the indexed names and to what a user types, so the
-rules only have to be consistent, not linguistically perfect. Distinct places whose skeletons
+ai/ay) and the consonant pairs transliterations really mix (q/k as in Qamishli/Kamishli, dh/z,
+th/t, kh/k), but not sh/s. Both are applied to the indexed names and to what a user types, so
+the rules only have to be consistent, not linguistically perfect; the gazetteer refuses to
+guess when a skeleton fits several places. Distinct places whose skeletons
 could meet (Daraa, Darayya, Adra) stay apart because the skeleton keeps every consonant and
 the first vowel of each run.
 """
@@ -23,7 +25,8 @@ _APOSTROPHES = "'’‘`´ʿʾ‛ʼ\""
 _ARABIC_MARKS = re.compile("[\u064B-\u065F\u0670\u0640]")  # harakat, dagger alif, tatweel
 _ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ؤ": "و", "ئ": "ي"})
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
-_SKELETON_RULES = (("dh", "z"), ("kh", "k"), ("gh", "g"), ("th", "t"), ("sh", "s"), ("ou", "u"),
+# No sh -> s: ش and س are different letters, and folding them made Saqba match Shahba (Shaqba).
+_SKELETON_RULES = (("dh", "z"), ("kh", "k"), ("gh", "g"), ("th", "t"), ("ou", "u"),
                    ("oo", "u"), ("ee", "i"), ("ai", "ay"), ("ei", "ay"), ("ey", "ay"), ("o", "u"),
                    ("q", "k"), ("j", "j"))
 
