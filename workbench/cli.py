@@ -471,7 +471,7 @@ def events_accept(
     expect_version: Annotated[int | None, typer.Option("--expect-version", help="The version you checked.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Accept a draft event (e.g. one proposed by `workbench post import`)."""
+    """Accept a draft event, such as one `workbench post import` proposed."""
     from workbench.events.incidents import accept_event, event_dict
 
     ws = _workspace()
