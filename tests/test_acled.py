@@ -113,7 +113,8 @@ def bad_file(tmp_path):
             row(event_id_cnty="SYR5", event_type="Skirmish"),             # line 10
             row(event_id_cnty="SYR6", event_date=future, year=future[:4]),  # line 12
             row(event_id_cnty="SYR7", sub_event_type=""),                 # line 14
-            row(event_id_cnty="SYR8", notes="one line", fatalities="2")]  # line 16: good
+            row(event_id_cnty="SYR8", notes="one line", fatalities="2"),  # line 16: good
+            row(event_id_cnty="SYR9", notes="x", location="L" * 300)]     # line 17
     path = tmp_path / "bad.csv"
     write(path, rows)
     return path
@@ -123,13 +124,14 @@ def test_bad_rows_are_reported_by_line_and_good_rows_imported(ws, tmp_path):
     with ws.session() as s:
         result = acled.import_csv(s, bad_file(tmp_path), "amal")
     errors = {r.line: r.error for r in result.rows if not r.ok}
-    assert set(errors) == {4, 6, 8, 10, 12, 14}
+    assert set(errors) == {4, 6, 8, 10, 12, 14, 17}
     assert "event_date '2012-13-45' is not a date" in errors[4]
     assert "latitude '95.2' is out of range" in errors[6]
     assert "longitude '37,21' is not a decimal number" in errors[8]
     assert "unknown event type 'Skirmish'" in errors[10]
     assert "is in the future" in errors[12]
     assert "sub_event_type is empty" in errors[14]
+    assert "location is 300 characters long; at most 256" in errors[17]
     assert all(e.startswith(f"line {n}: ") for n, e in errors.items())
     assert [(r.line, r.status) for r in result.rows if r.ok] == [(2, "created"), (16, "created")]
     assert count(ws) == 2
@@ -139,7 +141,7 @@ def test_strict_refuses_the_whole_file(ws, tmp_path):
     with ws.session() as s:
         result = acled.import_csv(s, bad_file(tmp_path), "amal", strict=True)
     assert not result.imported and "nothing imported" in result.error
-    assert len([r for r in result.rows if not r.ok]) == 6
+    assert len([r for r in result.rows if not r.ok]) == 7
     assert count(ws) == 0
     with ws.session() as s:
         assert s.scalar(select(func.count()).select_from(Revision)) == 0

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from sqlalchemy import select
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from workbench.db.events import Event
@@ -216,4 +217,7 @@ def _store(session: Session, line: int, fields: dict[str, Any], author: str,
             return RowResult(line, "updated", event.id, cnty)
     except (EventError, history.ConflictError, ValueError) as exc:
         return RowResult(line, "failed", event_id_cnty=cnty, error=f"line {line}: {exc}")
+    except (IntegrityError, DataError) as exc:  # e.g. a value longer than its column on PostgreSQL
+        return RowResult(line, "failed", event_id_cnty=cnty, error=f"line {line}: the database refused the row "
+                                                                   f"({exc.orig.__class__.__name__})")
 

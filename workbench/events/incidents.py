@@ -101,6 +101,10 @@ def clean_fields(data: dict[str, Any], *, today: date | None = None) -> dict[str
     """
     out: dict[str, Any] = {k: (str(data[k]).strip() or None) if data[k] is not None else None
                            for k in TEXT_FIELDS if k in data}
+    for k, v in out.items():  # the same limit on every backend (SQLite would store any length)
+        limit = getattr(Event.__table__.c[k].type, "length", None)
+        if v and limit and len(v) > limit:
+            raise EventError(f"{k} is {len(v)} characters long; at most {limit}")
     for field in ("event_date", "date_from", "date_to"):
         if field in data:
             out[field] = parse_date(data[field], field, today=today)
