@@ -81,6 +81,7 @@ def test_units_outside_their_life_are_warned_about(ws):
     ({"precision": "5m"}, "precision class '5m' is not one of"),
     ({"verification": "done"}, "verification status 'done' is not one of"),
     ({"method": "guess"}, "method 'guess' is not one of"),
+    ({"place": "x" * 300, "latitude": "33.5", "longitude": "36.3"}, "place is 300 characters long; at most 256"),
     ({"place": "Harastaa Zzz"}, "unknown place 'Harastaa Zzz'; did you mean: Harasta"),
 ])
 def test_bad_tag_input(ws, video, data, message):

@@ -62,6 +62,9 @@ def clean(data: dict[str, Any]) -> dict[str, Any]:
         for k in TEXT:
             if k in data:
                 out[k] = (str(data[k]).strip() or None) if data[k] is not None else None
+                limit = getattr(Tag.__table__.c[k].type, "length", None)
+                if out[k] and limit and len(out[k]) > limit:
+                    raise TagError(f"{k.replace('_', ' ')} is {len(out[k])} characters long; at most {limit}")
         for k, (allowed, what) in CHOICES.items():
             if k in data:
                 out[k] = choice(data[k], allowed, what)
