@@ -155,6 +155,9 @@ def test_sun(home):
     pos = doc(result)
     assert pos["utc_offset_hours"] == 2.0 and 170 < pos["azimuth"] < 190
     assert cli("sun", "2012-01-15T11:40").exit_code == 2
+    day = cli("sun", "2012-06-21", "--place", "Douma", "--every", "60", "--json")
+    assert day.exit_code == 0 and 12 <= len(doc(day)["items"]) <= 15
+    assert cli("sun", "2012-06-21T10:00", "--place", "Douma", "--every", "60").exit_code == 1
     assert cli("sun", "noon", "--lat", "33.5", "--lon", "36.3").exit_code == 1
 
 

@@ -780,13 +780,16 @@ def post_queue(
 
 @app.command("sun")
 def sun(
-    when: Annotated[str, typer.Argument(help="Date and local time, e.g. 2013-08-21T06:30 (Asia/Damascus).")],
+    when: Annotated[str, typer.Argument(
+        help="Local date and time in Syria, e.g. 2013-08-21T06:30; with --every, a date (2013-08-21).")],
     place: PlaceOpt = None, lat: LatOpt = None, lon: LonOpt = None,
+    every: Annotated[int | None, typer.Option(
+        "--every", help="Show the whole day, every N minutes while the sun is up.", min=1)] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Sun azimuth, elevation and shadow-length ratio at a place and time (chronolocation aid)."""
     from workbench.events.incidents import place_fields
-    from workbench.events.sun import sun_position
+    from workbench.events.sun import day_table, sun_position
 
     if place is None and (lat is None or lon is None):
         raise UsageError("give --place NAME, or --lat and --lon")
@@ -794,16 +797,24 @@ def sun(
         if place is not None:
             found = place_fields(place)
             lat, lon = found["latitude"], found["longitude"]
-        pos = sun_position(lat, lon, when)
+        rows = day_table(lat, lon, when, every) if every else [sun_position(lat, lon, when)]
     except _input_errors() as exc:
         _fail(as_json, str(exc))
-    for w in pos.warnings:
+    for w in {w for pos in rows for w in pos.warnings}:
         err.print(f"warning: {w}", markup=False)
     if as_json:
-        _emit(pos.as_dict())
+        _emit({"items": [p.as_dict() for p in rows]} if every else rows[0].as_dict())
+    elif every:
+        table = Table(title=f"sun at {lat}, {lon} on {when}", title_justify="left")
+        for col in ("local time", "azimuth", "elevation", "shadow ratio", "shadows point"):
+            table.add_column(col)
+        for p in rows:
+            table.add_row(p.local_time[11:16], f"{p.azimuth:.1f}", f"{p.elevation:.1f}",
+                          f"{p.shadow_ratio:.2f}", f"{p.shadow_azimuth:.1f}")
+        out.print(table)
     else:
-        _kv(pos.as_dict(), ("latitude", "longitude", "local_time", "utc_time", "azimuth", "elevation",
-                            "shadow_ratio", "shadow_azimuth"))
+        _kv(rows[0].as_dict(), ("latitude", "longitude", "local_time", "utc_time", "azimuth", "elevation",
+                                "shadow_ratio", "shadow_azimuth"))
 
 
 app.add_typer(events_app, name="events")

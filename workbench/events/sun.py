@@ -14,6 +14,7 @@ a spring-forward gap, or happened twice when clocks went back, is flagged.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -112,8 +113,14 @@ def sun_position(latitude: float | str, longitude: float | str, when: str | date
 
 def day_table(latitude: float | str, longitude: float | str, day: str, step_minutes: int = 30,
               tz: str = SYRIA_TZ) -> list[SunPosition]:
-    """The sun through one local day, every ``step_minutes``, while it is up."""
-    start, _ = parse_when(f"{day}T00:00", tz)
+    """The sun through one local day, every ``step_minutes``, while it is up.
+
+    Raises:
+        EventError: ``day`` is not a date (YYYY-MM-DD), or bad coordinates.
+    """
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day.strip()):
+        raise EventError(f"day {day!r} is not a date (use YYYY-MM-DD)")
+    start, _ = parse_when(f"{day.strip()}T00:00", tz)
     rows = []
     for i in range(0, 24 * 60, step_minutes):
         local = (start.replace(tzinfo=None) + timedelta(minutes=i))
