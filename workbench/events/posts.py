@@ -108,14 +108,13 @@ class PostResult:
 
 
 class _HTMLText(HTMLParser):
-    """Paragraph texts and their links from HTML; scripts and styles are dropped."""
+    """Paragraph texts from HTML, each link's address written into its paragraph; no scripts or styles."""
 
     BLOCKS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "article", "section"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
-        self.links: list[list[str]] = [[]]
         self.skip = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -123,11 +122,9 @@ class _HTMLText(HTMLParser):
             self.skip += 1
         elif tag in self.BLOCKS or tag == "br":
             self.parts.append("\n\n")
-            self.links.append([])
         if tag == "a":
             href = dict(attrs).get("href") or ""
             if href.startswith(("http://", "https://")):
-                self.links[-1].append(href)
                 self.parts.append(f" {href} ")
 
     def handle_endtag(self, tag: str) -> None:
