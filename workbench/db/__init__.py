@@ -1,6 +1,20 @@
 """The catalogue database: ORM models, engines and sessions, Alembic migrations."""
 
 from workbench.db.engine import dispose_all, get_engine, session_scope
+
+# Importing the event and tagging tables registers them on Base.metadata, so Alembic sees them too.
+from workbench.db.events import (
+    ArchiveQueue,
+    Event,
+    EventSource,
+    EventUnit,
+    Revision,
+    Tag,
+    TagEvent,
+    TagUnit,
+    Unit,
+    UnitAlias,
+)
 from workbench.db.models import (
     Acquisition,
     Analysis,
@@ -18,4 +32,6 @@ from workbench.db.models import (
 __all__ = [
     "Acquisition", "Analysis", "Attachment", "Availability", "Base", "Frame", "MediaFile", "Method", "Source",
     "SourceCheck", "SourceMedia", "dispose_all", "get_engine", "session_scope",
+    "ArchiveQueue", "Event", "EventSource", "EventUnit", "Revision", "Tag", "TagEvent", "TagUnit",
+    "Unit", "UnitAlias",
 ]

@@ -1,0 +1,72 @@
+"""Migration 0003 matches the ORM models, and the event workflow runs on PostgreSQL too."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from alembic.migration import MigrationContext
+from eventdata import add_video
+from sqlalchemy import inspect
+from sqlalchemy.engine import make_url
+
+from workbench import settings
+from workbench.db import Base, dispose_all
+from workbench.events import history, incidents, posts, tags
+from workbench.workspace import Workspace
+
+EVENT_TABLES = {"units", "unit_aliases", "events", "event_units", "event_sources", "tags", "tag_units", "tag_events",
+                "revisions", "archive_queue"}
+
+
+def test_migration_creates_exactly_what_the_models_declare(ws):
+    from alembic.autogenerate import compare_metadata
+
+    with ws.engine.connect() as conn:
+        assert set(inspect(conn).get_table_names()) >= EVENT_TABLES
+        diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diffs == []
+
+
+def test_migration_heads_are_0003_on_0001(ws):
+    with ws.engine.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == "0003"
+
+
+@pytest.fixture
+def pg_ws(home, monkeypatch):
+    """A workspace on a fresh PostgreSQL database, or skip saying why."""
+    psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed (PostgreSQL tests need it)")
+    url = make_url(os.environ.get("WORKBENCH_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    admin = url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    name = f"wb_events_{uuid.uuid4().hex[:8]}"
+    try:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f"CREATE DATABASE {name}")
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"no PostgreSQL server at {url.host}:{url.port} ({exc.__class__.__name__})")
+    monkeypatch.setenv("WORKBENCH_DATABASE_URL", url.set(database=name).render_as_string(hide_password=False))
+    try:
+        yield Workspace.open(settings.load())
+    finally:
+        dispose_all()
+        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name}")
+
+
+def test_event_workflow_on_postgresql(pg_ws, tmp_path):
+    vid, _ = add_video(pg_ws)
+    with pg_ws.session() as s:
+        eid = incidents.create_event(s, {"event_date": "2012-12-01", "event_type": "Battles",
+                                         "sub_event_type": "Armed clash"}, "amal", place="Adra", units=["FSA"]).id
+        tid = tags.create_tag(s, vid, {"place": "Daryaa"}, "amal", events=[str(eid)])[0].id
+    with pg_ws.session() as s:
+        tags.update_tag(s, tid, {"precision": "100m"}, "bassel", expected_version=1)
+    with pg_ws.session() as s, pytest.raises(history.ConflictError):
+        tags.update_tag(s, tid, {"precision": "1km"}, "chadi", expected_version=1)
+    post = tmp_path / "p.txt"
+    post.write_text("ADRA: Clashes between Liwa al-Islam and Jaysh al-Sha'bi.", encoding="utf-8")
+    with pg_ws.session() as s:
+        assert [d.location for d in posts.import_post(s, post, "amal").drafts] == ["Adra"]
+        assert [h["author"] for h in history.list_history(s, "tag", tid)] == ["amal", "bassel"]
