@@ -10,17 +10,20 @@ and recorded by ``ingest``. File names come from hashes only: titles never reach
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import imageio_ffmpeg
+from sqlalchemy.exc import SQLAlchemyError
 from yt_dlp import YoutubeDL
+from yt_dlp.networking import Request
 from yt_dlp.networking.exceptions import HTTPError, TransportError
 from yt_dlp.utils import ContentTooShortError, GeoRestrictedError, UnsupportedError, YoutubeDLError
 
@@ -30,15 +33,17 @@ from workbench.catalogue import (
     AcquisitionRecord,
     AttachmentRecord,
     SourceRecord,
-    known_source_id,
+    known_source_ids,
     latest_media,
     record_check,
+    release_if_unreferenced,
+    source_identity,
 )
 from workbench.db import Availability, Method
 from workbench.media.probe import ProbeError
 from workbench.report import Item, Status
 from workbench.settings import Settings
-from workbench.store import clean_ext
+from workbench.store import Stored, clean_ext
 from workbench.workspace import Workspace
 
 Progress = Callable[[str, int, int | None], None]  # (input, bytes so far, total or None)
@@ -344,11 +349,18 @@ def archive_url(ws: Workspace, url: str, opts: ArchiveOptions,
 
 
 def _failed(ws: Workspace, url: str, failure: Failure, *, kind: str, key: str | None = None) -> Item:
-    """Report a failed input; a source we already archived gets the check recorded."""
-    source_id = known_source_id(ws, url, key)
-    if source_id is not None and failure.availability != Availability.OK:
-        record_check(ws, source_id, availability=failure.availability, message=failure.message,
-                     http_status=failure.http_status, kind=kind, by=ws.settings.user)
+    """Report a failed input; the sources we already archived from it get the check recorded.
+
+    With a key (one video) that video's source; without one (the page itself failed), every
+    source archived from this URL: a page archived with --playlist has one per video. The item
+    names the first one's newest file.
+    """
+    source_ids = known_source_ids(ws, url, key)
+    if failure.availability != Availability.OK:
+        for source_id in source_ids:
+            record_check(ws, source_id, availability=failure.availability, message=failure.message,
+                         http_status=failure.http_status, kind=kind, by=ws.settings.user)
+    source_id = source_ids[0] if source_ids else None
     known = latest_media(ws, source_id) if source_id is not None else {}
     return Item(input=url, status=Status.FAILED, error=failure.message, source_url=url,
                 availability=failure.availability, source_id=source_id, **known)
@@ -391,17 +403,23 @@ def _download(ws: Workspace, url: str, info: dict[str, Any], opts: ArchiveOption
         return _failed(ws, original, Failure(Availability.OK, f"larger than the size limit "
                        f"({_size(path.stat().st_size)})"), kind="archive", key=src.key)
 
-    acq = AcquisitionRecord(
-        method=Method.YTDLP, acquired_by=ws.settings.user, tool_versions=tool_versions(),
-        options=opts.record(), http_status=ydl.statuses[-1] if ydl.statuses else None,
-        info_json=ws.store.put_bytes(_json_bytes(snapshot), "json"),
-        check_snapshot=ws.store.put_bytes(_json_bytes(_descriptive(snapshot)), "json"),
-        attachments=_attachments(ws, info))
+    created: list[Stored] = []  # what this call put in the store, taken back if no row is made
     try:
-        _, stored, rec = ingest(ws, path, acq, src, copy=False)
+        info_json = ws.store.put_bytes(_json_bytes(snapshot), "json")
+        created.append(info_json)
+        check_snapshot = ws.store.put_bytes(_json_bytes(_descriptive(snapshot)), "json")
+        created.append(check_snapshot)
+        acq = AcquisitionRecord(
+            method=Method.YTDLP, acquired_by=ws.settings.user, tool_versions=tool_versions(),
+            options=opts.record(), http_status=ydl.statuses[-1] if ydl.statuses else None,
+            info_json=info_json, check_snapshot=check_snapshot, attachments=_attachments(ws, info, created))
+        _, stored, rec = ingest(ws, path, acq, src, copy=False)  # takes back its own writes on failure
     except ProbeError as exc:
         return _failed(ws, original, Failure(Availability.OK, f"downloaded file is not a usable video: {exc}"),
                        kind="archive", key=src.key)
+    except (OSError, SQLAlchemyError) as exc:  # the platform gave the video; we could not keep it
+        _release(ws, created)
+        return _failed_quietly(ws, original, Failure(Availability.OK, _storage_problem(exc)), key=src.key)
     status = Status.STORED if stored.created else Status.EXISTS
     note = None if rec.new_acquisition else "unchanged since it was last archived; new check recorded"
     return Item(input=url, status=status, id=rec.media_id, sha256=stored.sha256, source_url=original,
@@ -418,8 +436,36 @@ def _downloaded_file(info: dict[str, Any], work: Path) -> Path | None:
     return None
 
 
-def _attachments(ws: Workspace, info: dict[str, Any]) -> list[AttachmentRecord]:
-    """Store the thumbnails and subtitle tracks yt-dlp wrote next to the video."""
+def _storage_problem(exc: OSError | SQLAlchemyError) -> str:
+    """One line naming what went wrong keeping a downloaded video (disk, permissions, catalogue)."""
+    if isinstance(exc, SQLAlchemyError):
+        cause = getattr(exc, "orig", None) or exc
+        return f"downloaded, but could not record it in the catalogue: {_clean(str(cause)) or type(cause).__name__}"
+    what = exc.strerror or _clean(str(exc)) or type(exc).__name__
+    code = f" (errno {exc.errno})" if exc.errno else ""
+    where = f": {exc.filename}" if exc.filename else ""
+    return f"downloaded, but could not store it: {what}{code}{where}"
+
+
+def _release(ws: Workspace, created: list[Stored]) -> None:
+    """Take back store writes no row refers to; if the catalogue cannot be asked, keep them."""
+    for blob in created:
+        with contextlib.suppress(OSError, SQLAlchemyError):  # a stray blob is harmless; a lost one is not
+            release_if_unreferenced(ws, blob)
+
+
+def _failed_quietly(ws: Workspace, url: str, failure: Failure, *, key: str) -> Item:
+    """``_failed`` for a local problem: if the catalogue cannot even be read, report without it."""
+    try:
+        return _failed(ws, url, failure, kind="archive", key=key)
+    except SQLAlchemyError:
+        return Item(input=url, status=Status.FAILED, error=failure.message, source_url=url,
+                    availability=failure.availability)
+
+
+def _attachments(ws: Workspace, info: dict[str, Any], created: list[Stored] | None = None) -> list[AttachmentRecord]:
+    """Store the thumbnails and subtitle tracks yt-dlp wrote next to the video; each blob is
+    also added to ``created`` as soon as it is stored, so a later failure can take it back."""
     found = [("thumbnail", t.get("id"), t.get("filepath")) for t in info.get("thumbnails") or []]
     found += [("subtitle", lang, s.get("filepath"))
               for lang, s in (info.get("requested_subtitles") or {}).items()]
@@ -427,16 +473,28 @@ def _attachments(ws: Workspace, info: dict[str, Any]) -> list[AttachmentRecord]:
     for kind, label, filepath in found:
         if filepath and Path(filepath).is_file():
             ext = clean_ext(Path(filepath).suffix)
-            records.append(AttachmentRecord(kind, str(label) if label is not None else None,
-                                            ws.store.put_file(Path(filepath), ext, kind="blobs"), ext))
+            stored = ws.store.put_file(Path(filepath), ext, kind="blobs")
+            if created is not None:
+                created.append(stored)
+            records.append(AttachmentRecord(kind, str(label) if label is not None else None, stored, ext))
     return records
 
 
 # -- recheck -----------------------------------------------------------------------------------
 
+# What a recheck may refresh on a source: what the platform says about the video. What the
+# source *is* (extractor, platform id, canonical URL) was fixed when it was archived.
+_RECHECK_FIELDS = ("title", "description", "uploader", "uploader_id", "channel", "channel_id",
+                   "upload_date", "timestamp", "duration")
+
+
 def recheck(ws: Workspace, sources: Iterable[tuple[int, str, dict[str, Any]]],
             opts: ArchiveOptions | None = None, on_item: Callable[[Item], None] | None = None) -> list[Item]:
     """Ask the platform about each known source again, metadata only, and record what it says.
+
+    A page is matched to the video the source was archived as (by its key), and for sources
+    known only by URL (a plain page, a <video> tag) the video file itself is asked for one byte:
+    the page can stay up after the file is deleted.
 
     Args:
         sources: ``(source_id, url, item fields)`` triples, from ``catalogue.sources_to_check``.
@@ -452,23 +510,88 @@ def recheck(ws: Workspace, sources: Iterable[tuple[int, str, dict[str, Any]]],
 
 def _recheck_one(ws: Workspace, source_id: int, url: str, opts: ArchiveOptions,
                  fields: dict[str, Any]) -> Item:
+    key, extractor = source_identity(ws, source_id) or (None, None)
     with ws.store.workdir() as work:
         params = _params(work, opts, [])
         params.update(skip_download=True, ignore_no_formats_error=True, writethumbnail=False,
                       writesubtitles=False, extract_flat="in_playlist")
+        ydl = _YDL(params)
+        failure: Failure | None = None
         try:
-            info = _YDL(params).extract_info(url, download=False)
+            info = ydl.extract_info(url, download=False)
+            entry = _matching_entry(ydl, info, url, key, extractor)
+            if entry is None:
+                failure = Failure(Availability.DELETED, "no longer on the page")
+            elif extractor in URL_KEYED or (entry.get("extractor_key") or entry.get("extractor")) in URL_KEYED:
+                failure = _probe_media(ydl, entry, opts)
         except (YoutubeDLError, OSError) as exc:
             failure = classify(exc, opts.socket_timeout)
-            record_check(ws, source_id, availability=failure.availability, message=failure.message,
-                         http_status=failure.http_status, kind="recheck", by=ws.settings.user)
-            status = Status.FAILED if failure.availability == Availability.ERROR else Status.CHECKED
-            return Item(input=url, status=status, source_url=url, source_id=source_id,
-                        availability=failure.availability, error=failure.message, **fields)
-    blob = ws.store.put_bytes(_json_bytes(_descriptive(YoutubeDL.sanitize_info(info))), "json")
-    rec = source_record(info, url)
-    record_check(ws, source_id, availability=Availability.OK, message=None, http_status=None,
-                 kind="recheck", by=ws.settings.user, info_json=blob,
-                 fields={k: v for k, v in rec.fields.items() if k != "canonical_url"})
+    if failure is not None:
+        record_check(ws, source_id, availability=failure.availability, message=failure.message,
+                     http_status=failure.http_status, kind="recheck", by=ws.settings.user)
+        status = Status.FAILED if failure.availability == Availability.ERROR else Status.CHECKED
+        return Item(input=url, status=status, source_url=url, source_id=source_id,
+                    availability=failure.availability, error=failure.message, **fields)
+    blob = ws.store.put_bytes(_json_bytes(_descriptive(YoutubeDL.sanitize_info(entry))), "json")
+    seen = source_record(entry, url).fields
+    try:
+        record_check(ws, source_id, availability=Availability.OK, message=None, http_status=None,
+                     kind="recheck", by=ws.settings.user, info_json=blob,
+                     fields={k: seen.get(k) for k in _RECHECK_FIELDS})
+    except BaseException:
+        _release(ws, [blob])
+        raise
     return Item(input=url, status=Status.CHECKED, source_url=url, source_id=source_id,
                 availability=Availability.OK, **fields)
+
+
+def _entry_key(entry: dict[str, Any], url: str) -> str:
+    """The source key a (possibly unresolved, flat) playlist entry would be archived under."""
+    if entry.get("_type") in {"url", "url_transparent"}:
+        entry = {**entry, "extractor_key": entry.get("extractor_key") or entry.get("ie_key"),
+                 "webpage_url": entry.get("webpage_url") or entry.get("url")}
+    return source_record(entry, url).key
+
+
+def _matching_entry(ydl: YoutubeDL, info: dict[str, Any], url: str, key: str | None,
+                    extractor: str | None) -> dict[str, Any] | None:
+    """The video in what the platform answered that the source was archived as, or None.
+
+    A playlist (a page with several videos) must hold an entry with the source's key. A single
+    video is taken as the source unless the source is one <video> of a page (its page-local id
+    then names another one: the page lost videos).
+    """
+    playlist = info.get("_type") == "playlist"
+    entries = [e for e in info.get("entries") or [] if e] if playlist else [info]
+    entry = next((e for e in entries if key is not None and _entry_key(e, url) == key), None)
+    if entry is None and not playlist and (key is None or extractor != "HTML5MediaEmbed"):
+        entry = info  # the same address, keyed a little differently now (a redirect, say)
+    if entry is not None and entry.get("_type") in {"url", "url_transparent"}:
+        entry = ydl.process_ie_result(entry, download=False) or entry  # resolve a flat entry
+    return entry
+
+
+def _media_urls(entry: dict[str, Any]) -> list[tuple[str, dict[str, str]]]:
+    """The addresses the video's bytes come from (for HLS/DASH, the manifest), with headers."""
+    found: dict[str, dict[str, str]] = {}
+    for part in entry.get("requested_formats") or [entry]:
+        protocol = str(part.get("protocol") or "")
+        fragmented = protocol.startswith("m3u8") or "dash" in protocol
+        address = (part.get("manifest_url") if fragmented else None) or part.get("url")
+        if isinstance(address, str) and address.startswith(("http://", "https://")):
+            found.setdefault(address, dict(part.get("http_headers") or entry.get("http_headers") or {}))
+    return list(found.items())
+
+
+def _probe_media(ydl: YoutubeDL, entry: dict[str, Any], opts: ArchiveOptions) -> Failure | None:
+    """Ask for the first byte of each media address; the failure of the first one that fails."""
+    for address, headers in _media_urls(entry):
+        try:
+            ydl.urlopen(Request(address, headers={**headers, "Range": "bytes=0-0"})).close()
+        except HTTPError as exc:
+            exc.close()
+            if exc.status == 416:  # no first byte (an empty file), but the file is there
+                continue
+            failure = classify(exc, opts.socket_timeout)
+            return replace(failure, message=f"video file: {failure.message}")
+    return None
