@@ -187,3 +187,13 @@ def test_odd_extension_cannot_escape_the_store(store):
     stored = store.put_bytes(VIDEO, "../../outside", kind="media")
     assert stored.path.name == f"{stored.sha256}.bin"
     assert stored.path.resolve().is_relative_to(store.home / "media")
+
+
+def test_sweep_removes_only_stale_work_folders(store):
+    with store.workdir() as live:
+        old = store.tmp / "work-killed"
+        old.mkdir()
+        (old / "media.mp4.part").write_bytes(b"half a download")
+        os.utime(old, (0, 0))  # left by a process killed long ago
+        assert store.sweep() == [old]
+        assert live.is_dir() and not old.exists()

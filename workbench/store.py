@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -71,6 +72,16 @@ class MediaStore:
         """The stored file with this hash, whatever its extension, or None."""
         folder = self.home / kind / sha256[:2] / sha256[2:4]
         return next(iter(sorted(folder.glob(f"{sha256}.*"))), None) if folder.is_dir() else None
+
+    def sweep(self, older_than: float = 86400.0) -> list[Path]:
+        """Remove work folders a killed process left behind (older than a day: never a live one)."""
+        if not self.tmp.is_dir():
+            return []
+        cutoff = time.time() - older_than
+        stale = [p for p in self.tmp.glob("work-*") if p.is_dir() and p.stat().st_mtime < cutoff]
+        for path in stale:
+            shutil.rmtree(path, ignore_errors=True)
+        return stale
 
     @contextmanager
     def workdir(self) -> Iterator[Path]:

@@ -31,7 +31,9 @@ class Workspace:
         settings = settings or settings_mod.load()
         settings.home.mkdir(parents=True, exist_ok=True)
         engine = get_engine(settings.db_url, busy_timeout=settings.busy_timeout)
-        return cls(settings, engine, MediaStore(settings.home))
+        store = MediaStore(settings.home)
+        store.sweep()
+        return cls(settings, engine, store)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
