@@ -7,7 +7,8 @@ import json
 import clips
 from sqlalchemy import select
 
-from workbench.acquire.archive import ArchiveOptions, archive
+from workbench.acquire.archive import archive
+from workbench.acquire.ytdlp import ArchiveOptions
 from workbench.catalogue import video_detail
 from workbench.db import Acquisition, Attachment, MediaFile, Source, SourceCheck
 from workbench.media.probe import probe
@@ -109,7 +110,7 @@ def test_rearchiving_records_a_check_and_stores_nothing_new(ws, server, clip, cl
 
 
 def test_recheck_notices_a_video_deleted_after_archiving(ws, server, clip):
-    from workbench.acquire.archive import recheck
+    from workbench.acquire.recheck import recheck
     from workbench.catalogue import sources_to_check
 
     server.add_file("/gone.mp4", clip)

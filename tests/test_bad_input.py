@@ -11,8 +11,9 @@ import clips
 import pytest
 from conftest import assert_consistent
 
-from workbench.acquire.archive import ArchiveOptions, archive
+from workbench.acquire.archive import archive
 from workbench.acquire.local import import_paths
+from workbench.acquire.ytdlp import ArchiveOptions
 from workbench.catalogue import video_detail
 
 FAST = ArchiveOptions(retries=0, socket_timeout=2)

@@ -12,7 +12,7 @@ from PIL import Image
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from workbench.acquire.archive import ArchiveOptions
+from workbench.acquire.ytdlp import ArchiveOptions
 from workbench.catalogue import video_detail
 from workbench.cli import app
 from workbench.db import Analysis, Frame

@@ -11,7 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 import workbench.acquire.ingest
-from workbench.acquire.archive import ArchiveOptions, archive, recheck
+from workbench.acquire.archive import archive
+from workbench.acquire.recheck import recheck
+from workbench.acquire.ytdlp import ArchiveOptions
 from workbench.catalogue import sources_to_check, video_detail
 from workbench.db import Acquisition, Attachment, MediaFile, Source, SourceCheck
 from workbench.store import sha256_file
@@ -128,7 +130,7 @@ def test_recheck_of_a_page_whose_second_video_file_is_gone(ws, server, clip, cli
 
 
 def test_the_probe_asks_for_the_manifest_of_a_stream_and_each_file_of_a_merged_format():
-    from workbench.acquire.archive import _media_urls
+    from workbench.acquire.recheck import _media_urls
 
     hls = {"protocol": "m3u8_native", "url": "http://h/v/720p.m3u8", "manifest_url": "http://h/master.m3u8",
            "http_headers": {"Referer": "http://h/page"}}

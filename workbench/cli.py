@@ -140,8 +140,8 @@ def archive(
     as_json: JsonOpt = False,
 ) -> None:
     """Archive videos from the web with yt-dlp: metadata first, then the original file."""
-    from workbench.acquire.archive import ArchiveOptions
     from workbench.acquire.links import LinkFileError, read_link_file
+    from workbench.acquire.ytdlp import ArchiveOptions
     from workbench.pipeline import archive as run
 
     targets = list(urls or [])
@@ -188,8 +188,8 @@ def recheck(
     as_json: JsonOpt = False,
 ) -> None:
     """Check whether archived videos are still online (metadata only, nothing downloaded)."""
-    from workbench.acquire.archive import ArchiveOptions
-    from workbench.acquire.archive import recheck as run
+    from workbench.acquire.recheck import recheck as run
+    from workbench.acquire.ytdlp import ArchiveOptions
 
     if not refs and not every:
         raise UsageError("name video ids to recheck, or pass --all")

@@ -28,6 +28,7 @@ from sqlalchemy import select
 from workbench.acquire import archive as acquire_web
 from workbench.acquire import local as acquire_local
 from workbench.acquire.ingest import tool_versions
+from workbench.acquire.ytdlp import ArchiveOptions
 from workbench.catalogue import find_video
 from workbench.db import Analysis, Frame, MediaFile
 from workbench.media import keyframes
@@ -190,7 +191,7 @@ def _then_analyze(ws: Workspace, on_item: Callable[[Item], None] | None) -> Call
     return each
 
 
-def archive(ws: Workspace, urls: Iterable[str], opts: acquire_web.ArchiveOptions | None = None, *,
+def archive(ws: Workspace, urls: Iterable[str], opts: ArchiveOptions | None = None, *,
             on_item: Callable[[Item], None] | None = None,
             on_progress: acquire_web.Progress | None = None) -> list[Item]:
     """Archive URLs (see ``acquire.archive.archive``), then analyse each new video."""
