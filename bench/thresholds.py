@@ -37,7 +37,8 @@ def scores(path: Path) -> list[tuple[float, float, float]]:
     out, prev, recent = [], None, deque(maxlen=CUT_WINDOW)
     for f in frames(path):
         if prev is not None:
-            total = sum(int(np.abs(np.subtract(a, b, dtype=np.int16)).sum()) for a, b in zip(f.signature, prev))
+            pairs = zip(f.signature, prev, strict=True)
+            total = sum(int(np.abs(np.subtract(a, b, dtype=np.int16)).sum()) for a, b in pairs)
             score = total / sum(a.size for a in f.signature)
             base = sum(recent) / len(recent) if recent else 0.0
             out.append((f.t, score, score / max(base, 1.0)))
