@@ -165,6 +165,10 @@ TRANSFORMS: dict[str, str] = {
     "rotate5": "rotate=5*PI/180:fillcolor=black",
 }
 
+REQUIRED_TRANSFORMS = ["reencode", "grayscale", "sepia", "logo", "letterbox", "pillarbox", "mirror", "crop10",
+                       "speed125", "speed080", "trim"]
+STRETCH_TRANSFORMS = ["pip50", "rotate5"]
+
 
 def transform(src: str | Path, dst: str | Path, name: str, size: tuple[int, int]) -> Path:
     """Write the ``name`` copy (see ``TRANSFORMS``) of ``src`` to ``dst``; ``size`` is src's (w, h)."""

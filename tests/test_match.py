@@ -6,29 +6,17 @@ the copy must match the original, the alignment must say where, and unrelated fo
 
 from __future__ import annotations
 
-import av
 import clips
 import pytest
 
 from workbench.match.matching import FrameBag, MatchSettings, match
 from workbench.media.keyframes import analyze
 
-REQUIRED = ["reencode", "grayscale", "sepia", "logo", "letterbox", "pillarbox", "mirror", "crop10",
-            "speed125", "speed080", "trim"]
+REQUIRED = clips.REQUIRED_TRANSFORMS
 
 
 def bag(path, fps: float = 1.0) -> FrameBag:
     return FrameBag.from_records(analyze(path, sample_fps=fps).samples)
-
-
-@pytest.fixture(scope="session")
-def copies(bikes, tmp_path_factory) -> dict[str, object]:
-    """bikes.mp4 and every transformed copy of it, as ffmpeg writes them."""
-    out = tmp_path_factory.mktemp("copies")
-    with av.open(str(bikes)) as c:
-        s = c.streams.video[0]
-        size = (s.width, s.height)
-    return {name: clips.transform(bikes, out / f"{name}.mp4", name, size) for name in REQUIRED}
 
 
 @pytest.fixture(scope="session")

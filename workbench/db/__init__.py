@@ -1,5 +1,6 @@
 """The catalogue database: ORM models, engines and sessions, Alembic migrations."""
 
+from workbench.db.duplicates import DuplicateReview
 from workbench.db.engine import dispose_all, get_engine, session_scope
 from workbench.db.models import (
     Acquisition,
@@ -16,6 +17,6 @@ from workbench.db.models import (
 )
 
 __all__ = [
-    "Acquisition", "Analysis", "Attachment", "Availability", "Base", "Frame", "MediaFile", "Method", "Source",
-    "SourceCheck", "SourceMedia", "dispose_all", "get_engine", "session_scope",
+    "Acquisition", "Analysis", "Attachment", "Availability", "Base", "DuplicateReview", "Frame", "MediaFile",
+    "Method", "Source", "SourceCheck", "SourceMedia", "dispose_all", "get_engine", "session_scope",
 ]
