@@ -63,6 +63,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Largest median frame distance along the alignment of two duplicate videos.", int),
     Setting("match_min_coverage", "WORKBENCH_MATCH_MIN_COVERAGE", lambda: 0.5,
             "Smallest share of one video's sample frames found in the other for a duplicate.", float),
+    Setting("match_image_distance", "WORKBENCH_MATCH_IMAGE_DISTANCE", lambda: 28,
+            "Largest pHash + dHash distance of a still (search --image) to a stored frame.", int),
     Setting("query_fps", "WORKBENCH_QUERY_FPS", lambda: 4.0,
             "Sample frames per second hashed from a query clip (search --clip).", float),
     Setting("busy_timeout", "WORKBENCH_BUSY_TIMEOUT", lambda: 30.0,
@@ -85,6 +87,7 @@ class Settings:
     match_frame_distance: int = 44
     match_median_distance: int = 40
     match_min_coverage: float = 0.5
+    match_image_distance: int = 28
     query_fps: float = 4.0
     extra: Mapping[str, Any] = field(default_factory=dict)
 
