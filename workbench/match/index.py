@@ -18,6 +18,7 @@ and a flat numpy scan (README).
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from itertools import combinations
 
 import numpy as np
@@ -47,20 +48,29 @@ class HammingIndex:
         self.chunk_bits = chunk_bits
         self.shifts = [64 - sum(chunk_bits[:i + 1]) for i in range(len(chunk_bits))]
         self.merge_at = merge_at
-        self.codes = np.zeros(0, dtype=np.uint64)
-        self.ids = np.zeros(0, dtype=np.int32)
+        self._codes = np.zeros(1024, dtype=np.uint64)  # capacity grows by a quarter: at most 3 spare bytes per hash
+        self._ids = np.zeros(1024, dtype=np.int32)
+        self.n = 0
         self.rows = [np.zeros(0, dtype=np.int32) for _ in chunk_bits]  # row numbers sorted by chunk value
         self.starts = [np.zeros((1 << b) + 1, dtype=np.int32) for b in chunk_bits]
         self.sorted_n = 0  # rows [0, sorted_n) are in the runs; the rest is the tail
         self._masks: dict[tuple[int, int], np.ndarray] = {}
 
     def __len__(self) -> int:
-        return len(self.codes)
+        return self.n
+
+    @property
+    def codes(self) -> np.ndarray:
+        return self._codes[:self.n]
+
+    @property
+    def ids(self) -> np.ndarray:
+        return self._ids[:self.n]
 
     @property
     def nbytes(self) -> int:
         """Memory held by the index's arrays."""
-        return self.codes.nbytes + self.ids.nbytes + sum(r.nbytes for r in self.rows) + \
+        return self._codes.nbytes + self._ids.nbytes + sum(r.nbytes for r in self.rows) + \
             sum(s.nbytes for s in self.starts)
 
     def _chunk(self, codes: np.ndarray, c: int) -> np.ndarray:
@@ -69,8 +79,14 @@ class HammingIndex:
     def add(self, codes: np.ndarray, ids: np.ndarray) -> None:
         """Append codes (uint64) with their ids (int32, e.g. frame rows); searchable at once."""
         codes = np.asarray(codes, dtype=np.uint64)
-        self.codes = np.concatenate([self.codes, codes])
-        self.ids = np.concatenate([self.ids, np.asarray(ids, dtype=np.int32)])
+        end = self.n + len(codes)
+        if end > len(self._codes):
+            cap = max(end, len(self._codes) * 5 // 4)
+            self._codes = np.concatenate([self._codes[:self.n], np.zeros(cap - self.n, dtype=np.uint64)])
+            self._ids = np.concatenate([self._ids[:self.n], np.zeros(cap - self.n, dtype=np.int32)])
+        self._codes[self.n:end] = codes
+        self._ids[self.n:end] = np.asarray(ids, dtype=np.int32)
+        self.n = end
         if len(self.codes) - self.sorted_n >= self.merge_at:
             self.merge()
 
@@ -102,28 +118,49 @@ class HammingIndex:
             self._masks[key] = _neighbours(*key)
         return self._masks[key]
 
+    def chunk_radii(self, radius: int) -> list[int]:
+        """How far each chunk is searched: with ``radius = m * a + b``, a code within ``radius``
+        is within ``a`` on one of the first ``b + 1`` chunks or within ``a - 1`` on another
+        (else its distance would be at least ``(b + 1)(a + 1) + (m - b - 1) a > radius``)."""
+        m = len(self.chunk_bits)
+        a, b = divmod(radius, m)
+        return [a if c <= b else a - 1 for c in range(m)]
+
     def search(self, queries: np.ndarray, radius: int = 10) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every stored code within ``radius`` of each query.
+
+        A batch of queries (a whole video) is split between two threads: numpy releases the GIL
+        in the gathers that dominate.
 
         Returns:
             Three aligned arrays: the query's position, the stored id, and the distance.
         """
         q = np.atleast_1d(np.asarray(queries, dtype=np.uint64))
-        per_chunk = radius // len(self.chunk_bits)
+        if len(q) >= 64:
+            half = len(q) // 2
+            with ThreadPoolExecutor(2) as pool:
+                (qa, ia, da), (qb, ib, db) = pool.map(lambda part: self._search(part, radius), (q[:half], q[half:]))
+            return np.concatenate([qa, qb + half]), np.concatenate([ia, ib]), np.concatenate([da, db])
+        return self._search(q, radius)
+
+    def _search(self, q: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         qi_parts, row_parts = [], []
-        for c in range(len(self.chunk_bits)):
-            masks = self._masks_for(c, per_chunk)
+        for c, r in enumerate(self.chunk_radii(radius)):
+            if r < 0:
+                continue
+            masks = self._masks_for(c, r)
             probes = (self._chunk(q, c)[:, None] ^ masks[None, :]).ravel()
             lo, hi = self.starts[c][probes], self.starts[c][probes + 1]
-            lengths = (hi - lo).astype(np.int64)
-            total = int(lengths.sum())
-            if total == 0:
+            hit = np.nonzero(hi > lo)[0]  # most probes find an empty run: drop them first
+            if len(hit) == 0:
                 continue
+            lo, lengths = lo[hit].astype(np.int64), (hi[hit] - lo[hit]).astype(np.int64)
+            total = int(lengths.sum())
             # concatenate the runs [lo, hi) without a Python loop
             ends = np.cumsum(lengths)
             flat = np.arange(total, dtype=np.int64) - np.repeat(ends - lengths - lo, lengths)
             row_parts.append(self.rows[c][flat])
-            qi_parts.append(np.repeat(np.arange(len(probes), dtype=np.int64) // len(masks), lengths))
+            qi_parts.append(np.repeat(hit // len(masks), lengths))
         tail = np.arange(self.sorted_n, len(self.codes), dtype=np.int64)
         if len(tail):
             qi_parts.append(np.repeat(np.arange(len(q)), len(tail)))
