@@ -138,3 +138,5 @@ def test_search_usage_errors(home, tmp_path):
     bad = tmp_path / "notes.txt"
     bad.write_text("not an image")
     assert cli("search", "--image", str(bad)).exit_code == 2
+    result = cli("search", "--clip", str(bad))
+    assert result.exit_code == 2 and "notes.txt" in result.stderr

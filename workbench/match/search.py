@@ -103,13 +103,17 @@ def search_clip(ws: Workspace, path: Path, settings: MatchSettings | None = None
     """
     ms = settings or MatchSettings.from_settings(ws.settings)
     fps = query_fps or ws.settings.query_fps
-    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+    digest = digest.hexdigest()
     with ws.session() as session:
         exact = session.scalar(select(MediaFile).where(MediaFile.sha256 == digest))
         exact_id = exact.id if exact else None
     try:
         query = FrameBag.from_records(analyze(path, sample_fps=fps).samples)
-    except DecodeError as exc:
+    except (DecodeError, OSError) as exc:
         raise QueryError(f"{path}: {exc}") from None
     bags = load_bags(ws)
     hits = []
