@@ -144,35 +144,41 @@ class HammingIndex:
         return self._search(q, radius)
 
     def _search(self, q: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        qi_parts, row_parts = [], []
+        qbits = max(1, (len(q) - 1).bit_length())
+        out_q, out_rows, out_d = [], [], []
+
+        def check(qi: np.ndarray, rows: np.ndarray) -> None:
+            d = np.bitwise_count(self.codes[rows] ^ q[qi])
+            keep = d <= radius
+            out_q.append(qi[keep])
+            out_rows.append(rows[keep])
+            out_d.append(d[keep])
+
         for c, r in enumerate(self.chunk_radii(radius)):
             if r < 0:
                 continue
             masks = self._masks_for(c, r)
-            probes = (self._chunk(q, c)[:, None] ^ masks[None, :]).ravel()
+            # probes sorted by chunk value, so the runs are read in memory order (about 2x faster
+            # for a whole video than probing query by query); the low bits carry the query index
+            keys = np.sort(((self._chunk(q, c)[:, None] ^ masks[None, :]) << qbits
+                            | np.arange(len(q))[:, None]).ravel())
+            probes, owner = keys >> qbits, keys & ((1 << qbits) - 1)
             lo, hi = self.starts[c][probes], self.starts[c][probes + 1]
             hit = np.nonzero(hi > lo)[0]  # most probes find an empty run: drop them first
             if len(hit) == 0:
                 continue
-            lo, lengths = lo[hit].astype(np.int64), (hi[hit] - lo[hit]).astype(np.int64)
-            total = int(lengths.sum())
+            lo, lengths = lo[hit], hi[hit] - lo[hit]
             # concatenate the runs [lo, hi) without a Python loop
-            ends = np.cumsum(lengths)
-            flat = np.arange(total, dtype=np.int64) - np.repeat(ends - lengths - lo, lengths)
-            row_parts.append(self.rows[c][flat])
-            qi_parts.append(np.repeat(hit // len(masks), lengths))
+            ends = np.cumsum(lengths, dtype=np.int64)
+            flat = np.arange(int(ends[-1]), dtype=np.int64) - np.repeat(ends - lengths - lo, lengths)
+            check(np.repeat(owner[hit], lengths), self.rows[c][flat])
         tail = np.arange(self.sorted_n, len(self.codes), dtype=np.int64)
         if len(tail):
-            qi_parts.append(np.repeat(np.arange(len(q)), len(tail)))
-            row_parts.append(np.tile(tail, len(q)))
-        if not row_parts:
+            check(np.repeat(np.arange(len(q)), len(tail)), np.tile(tail, len(q)))
+        if not out_q:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty.astype(np.int32), empty.astype(np.int16)
-        qi = np.concatenate(qi_parts)
-        rows = np.concatenate(row_parts)
-        d = np.bitwise_count(self.codes[rows] ^ q[qi])
-        keep = d <= radius
-        qi, rows, d = qi[keep], rows[keep], d[keep]
+        qi, rows, d = np.concatenate(out_q), np.concatenate(out_rows), np.concatenate(out_d)
         # a code found through two chunks is reported once
         key = qi * (len(self.codes) + 1) + rows
         _, first = np.unique(key, return_index=True)
