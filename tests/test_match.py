@@ -70,3 +70,11 @@ def test_thresholds_are_configurable(copies, original):
     strict = MatchSettings(frame_distance=2, median_distance=1)
     m = match(bag(copies["crop10"]), original, strict)
     assert m is None or not m.is_match
+
+
+def test_black_frames_are_ignored_so_two_black_clips_do_not_match(clipdir):
+    one = clips.make_clip(clipdir / "black1.mp4", seconds=3.0, size="320x240", pattern="color")
+    two = clips.make_clip(clipdir / "black2.mp4", seconds=4.0, size="640x360", pattern="color")
+    a, b = bag(one), bag(two)
+    assert len(a) == 0 and len(b) == 0  # every frame is low-information
+    assert match(a, b) is None
