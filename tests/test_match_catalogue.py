@@ -117,6 +117,10 @@ def test_search_by_a_still_finds_the_video_and_the_moment(ws, catalogue, bikes, 
     orig = next(h for h in hits if h["id"] == catalogue["original"])
     assert any(abs(t - 4.0) <= 1.0 for t in orig["timestamps"])
     assert catalogue["other"] not in [h["id"] for h in hits]
+    result = cli("search", "--image", str(still), "--json")
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout)
+    assert doc["results"][0]["id"] == best["id"] and doc["results"][0]["timestamps"]
 
 
 def test_search_by_a_clip_not_in_the_archive(home, ws, catalogue, bikes, tmp_path):
