@@ -77,7 +77,10 @@ class FrameBag:
         cols = list(zip(*rows, strict=True)) if rows else [[], [], [], [], []]
 
         def u64(values: Sequence[int]) -> np.ndarray:
-            return np.array([to_unsigned(int(v)) for v in values], dtype=np.uint64)
+            try:  # signed, as the database holds them: reinterpret the bits
+                return np.array(values, dtype=np.int64).view(np.uint64)
+            except OverflowError:  # unsigned, as the hashing stage returns them
+                return np.array([to_unsigned(int(v)) for v in values], dtype=np.uint64)
 
         return cls(np.array(cols[0], dtype=np.float64) / 1000.0, *(u64(c) for c in cols[1:]), media_id=media_id)
 
