@@ -11,7 +11,9 @@ hashing, 3 and 4 chunks). Two datasets of N codes:
   a few bits (binomial, mean 3) from its video's base, so buckets fill unevenly as on real footage.
 
 Reports the median latency of one query (30 stored hashes with 2 bits flipped), of a whole video
-(9 videos of 300 hashes, each in one call), the time to add a new video (300 hashes) and memory per hash.
+(9 videos of 300 hashes, each in one call), the time to add a new video (300 hashes) and memory
+per hash; for HammingIndex also the CPU time of a single-threaded video query (less sensitive to
+other work on the machine).
 
     python bench/index.py                 # N = 10,000,000 (needs ~4 GB RAM, a few minutes)
     python bench/index.py --n 1000000
@@ -178,11 +180,19 @@ def measure(idx, key: str, label: str, build: float, codes: np.ndarray, singles:
     one = statistics.median(timed(lambda q=q: idx.one(q), 1) for q in singles[:10 if key == "multihash" else 30])
     slow = key in ("numpy", "multihash")
     many = statistics.median(timed(lambda v=v: idx.many(v), 1) for v in videos[:1 if slow else 9])
+    cpu = ""
+    if isinstance(idx, MIH):  # CPU time of one thread: what the search costs, whatever else runs
+        cpu_times = []
+        for v in videos:
+            t = time.process_time()
+            idx.index._search(v, RADIUS)
+            cpu_times.append((time.process_time() - t) * 1000)
+        cpu = f" (CPU {statistics.median(cpu_times):.0f})"
     found = np.mean([int((np.bitwise_count(codes ^ q[0]) <= RADIUS).sum()) for q in singles[:5]])
     add = timed(lambda: idx.add(flips(rng, 300, 32)), 3)
     nb = idx.nbytes()
     per = f"{nb / len(codes):.1f}" if nb > 0 else "n/a"
-    print(f"| {label} | {idx.name} | {build:.1f} | {one:.2f} | {many:.0f} | {add:.2f} | {per} | {found:.0f} |",
+    print(f"| {label} | {idx.name} | {build:.1f} | {one:.2f} | {many:.0f}{cpu} | {add:.2f} | {per} | {found:.0f} |",
           flush=True)
 
 if __name__ == "__main__":
