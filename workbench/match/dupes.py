@@ -76,7 +76,9 @@ def find_pairs(ws: Workspace, refs: list[str] | None = None, settings: MatchSett
     for qid in sorted(focus if focus is not None else bags):
         if qid not in bags:
             continue
-        for other in sorted(candidate_videos(bags[qid], flat, ms.frame_distance, exclude=qid)):
+        found = candidate_videos(bags[qid], flat, ms.frame_distance, exclude=qid)
+        # a match needs min_frames aligned frames: fewer frames within reach cannot make one
+        for other in sorted(m for m, n in found.items() if n >= min(ms.min_frames, len(bags[qid]), len(bags[m]))):
             a, b = min(qid, other), max(qid, other)
             if (a, b) in done:
                 continue

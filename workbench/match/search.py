@@ -117,7 +117,9 @@ def search_clip(ws: Workspace, path: Path, settings: MatchSettings | None = None
         raise QueryError(f"{path}: {exc}") from None
     bags = load_bags(ws)
     hits = []
-    for mid in candidate_videos(query, FlatFrames.from_bags(bags), ms.frame_distance):
+    for mid, n in candidate_videos(query, FlatFrames.from_bags(bags), ms.frame_distance).items():
+        if n < min(ms.min_frames, len(query), len(bags[mid])):
+            continue  # too few frames within reach for min_frames aligned ones
         m = match(query, bags[mid], ms)
         if m is not None and (m.is_match or mid == exact_id):
             hits.append((mid, m))
