@@ -191,7 +191,7 @@ def _align(a: FrameBag, b: FrameBag, d: np.ndarray, ms: MatchSettings, mirrored:
     a_idx = np.array(sorted(a_best))
     pair_d = np.array([a_best[i][1] for i in a_idx])
     b_found = np.unique(jj)
-    segs = _segments(a.t[a_idx], slope, offset, b, ms.max_gap, tol)
+    segs = _segments(a.t[a_idx], b.t[np.array([a_best[i][0] for i in a_idx])], slope, offset, ms.max_gap)
     a_cov = len(a_idx) / len(a)
     b_cov = len(b_found) / len(b)
     med = float(np.median(pair_d))
@@ -204,21 +204,28 @@ def _align(a: FrameBag, b: FrameBag, d: np.ndarray, ms: MatchSettings, mirrored:
     return Match(a_cov, b_cov, score, med, len(a_idx), slope, offset, mirrored, segs, is_match)
 
 
-def _segments(ta: np.ndarray, slope: float, offset: float, b: FrameBag, max_gap: float, tol: float
-              ) -> list[Segment]:
-    """Split the aligned A times into runs with no gap above ``max_gap``; map each run onto B."""
+def _segments(ta: np.ndarray, tb: np.ndarray, slope: float, offset: float, max_gap: float) -> list[Segment]:
+    """Split the aligned pairs (A times ascending) into runs with no gap above ``max_gap`` in A.
+
+    Each run spans the frames it aligned on both sides, trimmed to where the alignment line
+    maps one side's span into the other's: a frame matched within the time tolerance just
+    outside the other video's start does not stretch the segment past it.
+    """
     if len(ta) == 0:
         return []
     breaks = np.nonzero(np.diff(ta) > max_gap)[0]
     starts = np.concatenate([[0], breaks + 1])
     ends = np.concatenate([breaks, [len(ta) - 1]])
     out = []
-    b_lo, b_hi = (float(b.t.min()), float(b.t.max())) if len(b) else (0.0, 0.0)
     for s, e in zip(starts, ends, strict=True):
         a0, a1 = float(ta[s]), float(ta[e])
-        b0 = min(max(slope * a0 + offset, b_lo - tol), b_hi + tol)
-        b1 = min(max(slope * a1 + offset, b_lo - tol), b_hi + tol)
-        out.append(Segment(a0, a1, max(b0, 0.0), max(b1, 0.0)))
+        b0, b1 = float(tb[s:e + 1].min()), float(tb[s:e + 1].max())
+        a_start, a_end = max(a0, (b0 - offset) / slope), min(a1, (b1 - offset) / slope)
+        b_start, b_end = max(b0, slope * a0 + offset), min(b1, slope * a1 + offset)
+        if a_start <= a_end and b_start <= b_end:
+            out.append(Segment(a_start, a_end, b_start, b_end))
+        else:  # a run too short for the line to place: report the frames as they are
+            out.append(Segment(a0, a1, b0, b1))
     return out
 
 
