@@ -142,3 +142,46 @@ def truncated_copy(src: str | Path, dst: str | Path, fraction: float = 0.5) -> P
     dst.parent.mkdir(parents=True, exist_ok=True)
     dst.write_bytes(data[: int(len(data) * fraction)])
     return dst
+
+
+# The copies a re-poster makes of a video, as ffmpeg filter chains (``-vf``); ``{w}``/``{h}`` are
+# the source's width and height. Used by the matching tests on bikes.mp4 and by
+# bench/accuracy.py on the real footage, so both measure the same transforms.
+TRANSFORMS: dict[str, str] = {
+    "reencode": "scale=trunc(iw*0.6/2)*2:-2",  # smaller and at a low bitrate (see transform())
+    "grayscale": "hue=s=0",
+    "sepia": "colorchannelmixer=.393:.769:.189:0:.349:.686:.168:0:.272:.534:.131",
+    "logo": "drawbox=x=iw*0.62:y=ih*0.06:w=iw*0.32:h=ih*0.18:color=white@0.85:t=fill,"
+            "drawbox=x=iw*0.05:y=ih*0.80:w=iw*0.55:h=ih*0.12:color=red@0.7:t=fill",
+    "letterbox": "pad=iw:trunc(ih*1.5/2)*2:0:(oh-ih)/2:black",
+    "pillarbox": "pad=trunc(iw*1.5/2)*2:ih:(ow-iw)/2:0:black",
+    "mirror": "hflip",
+    "crop10": "crop=trunc(iw*0.8/2)*2:trunc(ih*0.8/2)*2,scale={w}:{h}",
+    "speed125": "setpts=PTS/1.25",
+    "speed080": "setpts=PTS/0.8",
+    "trim": "null",  # a 5 s stretch from inside the video (see transform())
+    # stretch cases: no peer and no requirement covers them
+    "pip50": "scale=trunc(iw/4)*2:trunc(ih/4)*2,pad=iw*2:ih*2:iw/2:ih/2:0x336699",
+    "rotate5": "rotate=5*PI/180:fillcolor=black",
+}
+
+REQUIRED_TRANSFORMS = ["reencode", "grayscale", "sepia", "logo", "letterbox", "pillarbox", "mirror", "crop10",
+                       "speed125", "speed080", "trim"]
+STRETCH_TRANSFORMS = ["pip50", "rotate5"]
+
+
+def transform(src: str | Path, dst: str | Path, name: str, size: tuple[int, int]) -> Path:
+    """Write the ``name`` copy (see ``TRANSFORMS``) of ``src`` to ``dst``; ``size`` is src's (w, h)."""
+    dst = Path(dst)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    vf = TRANSFORMS[name].format(w=size[0], h=size[1])
+    pre: list[object] = []
+    extra: list[object] = []
+    if name == "trim":
+        pre = ["-ss", 3.0]
+        extra = ["-t", 5.0]
+    video = [*_video_args(), "-r", 25]
+    if name == "reencode" and video_encoder() == "libx264":
+        video += ["-crf", 38]
+    ffmpeg(*pre, "-i", src, *extra, "-an", "-vf", vf, *video, "-movflags", "+faststart", dst)
+    return dst

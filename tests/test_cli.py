@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from workbench.cli import app
 
 runner = CliRunner()
-COMMANDS = ["archive", "import", "recheck", "process", "list", "show", "demo"]
+COMMANDS = ["archive", "import", "recheck", "process", "list", "show", "demo", "dupes", "search", "review"]
 
 
 def cli(*args: str):

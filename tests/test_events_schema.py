@@ -29,9 +29,19 @@ def test_migration_creates_exactly_what_the_models_declare(ws):
     assert diffs == []
 
 
-def test_migration_heads_are_0003_on_0001(ws):
+def test_migrations_form_one_chain_and_the_database_is_at_its_head(ws):
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from workbench.db.engine import MIGRATIONS
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    script = ScriptDirectory.from_config(cfg)
+    chain = [rev.revision for rev in script.walk_revisions()][::-1]
+    assert chain == ["0001", "0002", "0003", "0004"] and script.get_heads() == ["0004"]
     with ws.engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0003"
+        assert MigrationContext.configure(conn).get_current_revision() == "0004"
 
 
 @pytest.fixture

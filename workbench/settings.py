@@ -73,6 +73,16 @@ SETTINGS: tuple[Setting, ...] = (
             "Seconds without network data before a request fails.", float),
     Setting("sample_fps", "WORKBENCH_SAMPLE_FPS", lambda: 1.0,
             "Sample frames hashed per second of video, for matching.", _positive),
+    Setting("match_frame_distance", "WORKBENCH_MATCH_FRAME_DISTANCE", lambda: 44,
+            "Largest pHash + dHash distance (bits of 128) of two matching frames (docs/thresholds.md).", int),
+    Setting("match_median_distance", "WORKBENCH_MATCH_MEDIAN_DISTANCE", lambda: 40,
+            "Largest median frame distance along the alignment of two duplicate videos.", int),
+    Setting("match_min_coverage", "WORKBENCH_MATCH_MIN_COVERAGE", lambda: 0.5,
+            "Smallest share of one video's sample frames found in the other for a duplicate.", float),
+    Setting("match_image_distance", "WORKBENCH_MATCH_IMAGE_DISTANCE", lambda: 28,
+            "Largest pHash + dHash distance of a still (search --image) to a stored frame.", int),
+    Setting("query_fps", "WORKBENCH_QUERY_FPS", lambda: 4.0,
+            "Sample frames per second hashed from a query clip (search --clip).", _positive),
     Setting("busy_timeout", "WORKBENCH_BUSY_TIMEOUT", lambda: 30.0,
             "Seconds SQLite waits for another writer before giving up.", float),
 )
@@ -90,6 +100,11 @@ class Settings:
     socket_timeout: float
     sample_fps: float
     busy_timeout: float
+    match_frame_distance: int = 44
+    match_median_distance: int = 40
+    match_min_coverage: float = 0.5
+    match_image_distance: int = 28
+    query_fps: float = 4.0
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
