@@ -30,7 +30,7 @@ from workbench.acquire.ytdlp import (
     source_record,
     ydl_params,
 )
-from workbench.catalogue import record_check, release_if_unreferenced, source_identity
+from workbench.catalogue import record_check, release_if_unreferenced, source_identity, sources_to_check
 from workbench.db import Availability
 from workbench.report import Item, Status
 from workbench.workspace import Workspace
@@ -59,6 +59,20 @@ def recheck(ws: Workspace, sources: Iterable[tuple[int, str, dict[str, Any]]],
         if on_item:
             on_item(items[-1])
     return items
+
+
+def recheck_videos(ws: Workspace, refs: list[str], every: bool, opts: ArchiveOptions | None = None,
+                   on_item: Callable[[Item], None] | None = None) -> list[Item]:
+    """Recheck the sources of the videos named (ids or SHA-256 prefixes), or of every video.
+
+    A ref that names no video is a failed item; the others go on.
+    """
+    sources, missing = sources_to_check(ws, refs, every)
+    items = [Item(input=ref, status=Status.FAILED, error="no video with this id or hash") for ref in missing]
+    for item in items:
+        if on_item:
+            on_item(item)
+    return items + recheck(ws, sources, opts, on_item=on_item)
 
 
 def _recheck_one(ws: Workspace, source_id: int, url: str, opts: ArchiveOptions,

@@ -11,7 +11,6 @@ from rich.table import Table
 from workbench import catalogue
 from workbench import settings as settings_mod
 from workbench.cli.common import JsonOpt, Reporter, UsageError, app, emit, err, finish, open_workspace, out
-from workbench.report import Item
 
 
 @app.command()
@@ -80,19 +79,15 @@ def recheck(
     as_json: JsonOpt = False,
 ) -> None:
     """Check whether archived videos are still online (metadata only, nothing downloaded)."""
-    from workbench.acquire.recheck import recheck as run
+    from workbench.acquire.recheck import recheck_videos
     from workbench.acquire.ytdlp import ArchiveOptions
 
     if not refs and not every:
         raise UsageError("name video ids to recheck, or pass --all")
     ws = open_workspace()
-    triples, missing = catalogue.sources_to_check(ws, list(refs or []), every)
     opts = ArchiveOptions.from_settings(ws.settings, socket_timeout=socket_timeout)
     with Reporter(as_json, "rechecking") as report:
-        items = [Item(input=ref, status="failed", error="no video with this id or hash") for ref in missing]
-        for item in items:
-            report.item(item)
-        items += run(ws, triples, opts, on_item=report.item)
+        items = recheck_videos(ws, list(refs or []), every, opts, on_item=report.item)
     finish(items, as_json)
 
 
