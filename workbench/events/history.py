@@ -108,5 +108,12 @@ def revision_data(session: Session, entity: str, entity_id: int, version: int) -
     return dict(rev.data)
 
 
+def snapshot(data: dict[str, Any], units: Any) -> dict[str, Any]:
+    """What a version stores of a row: its fields without identity and bookkeeping, plus its units' ids."""
+    data = {k: v for k, v in data.items() if k not in ("id", "version", "updated_by", "updated_at")}
+    data["unit_ids"] = sorted(u.id for u in units)
+    return data
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None

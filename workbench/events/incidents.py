@@ -181,11 +181,7 @@ def event_dict(event: Event) -> dict[str, Any]:
 
 
 def _snapshot(event: Event) -> dict[str, Any]:
-    data = event_dict(event)
-    for k in ("id", "version", "updated_by", "updated_at"):
-        data.pop(k)
-    data["unit_ids"] = sorted(u.id for u in event.units)
-    return data
+    return history.snapshot(event_dict(event), event.units)
 
 
 def _apply(session: Session, event: Event, fields: dict[str, Any], units: list[str] | None,

@@ -175,11 +175,7 @@ def tag_dict(tag: Tag) -> dict[str, Any]:
 
 
 def _snapshot(tag: Tag) -> dict[str, Any]:
-    data = tag_dict(tag)
-    for k in ("id", "version", "updated_by", "updated_at"):
-        data.pop(k)
-    data["unit_ids"] = sorted(u.id for u in tag.units)
-    return data
+    return history.snapshot(tag_dict(tag), tag.units)
 
 
 def _apply(session: Session, tag: Tag, fields: dict[str, Any], units: list[str] | None,
