@@ -1,6 +1,6 @@
 """The catalogue database: ORM models, engines and sessions, Alembic migrations."""
 
-from workbench.db.duplicates import DuplicateReview
+from workbench.db.duplicates import DuplicateMatch, DuplicateReview
 from workbench.db.engine import dispose_all, get_engine, session_scope
 
 # Importing the event and tagging tables registers them on Base.metadata, so Alembic sees them too.
@@ -31,7 +31,8 @@ from workbench.db.models import (
 )
 
 __all__ = [
-    "Acquisition", "Analysis", "Attachment", "Availability", "Base", "DuplicateReview", "Frame", "MediaFile",
+    "Acquisition", "Analysis", "Attachment", "Availability", "Base", "DuplicateMatch", "DuplicateReview", "Frame",
+    "MediaFile",
     "Method", "Source", "SourceCheck", "SourceMedia", "dispose_all", "get_engine", "session_scope",
     "ArchiveQueue", "Event", "EventSource", "EventUnit", "Revision", "Tag", "TagEvent", "TagUnit",
     "Unit", "UnitAlias",
