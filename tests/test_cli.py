@@ -129,6 +129,18 @@ def test_installed_console_script_prints_only_json(home, server, clip):
 def test_demo_imports_the_packaged_footage(home):
     result = cli("demo", "--json")
     assert result.exit_code == 0, result.stderr
-    items = json.loads(result.stdout)["items"]
-    assert [i["title"] for i in items] == ["bikes.mp4", "carphone_pristine.mp4", "carphone_distorted.mp4"]
+    doc = json.loads(result.stdout)
+    items = doc["items"]
+    assert [i["title"] for i in items] == ["bikes.mp4", "carphone_pristine.mp4", "carphone_distorted.mp4",
+                                           "bikes-reupload.mp4"]
     assert all(i["status"] == "stored" for i in items)
+    assert (doc["events_added"], doc["tags_added"]) == (5, 2)
+    # the re-upload (trimmed 2 s, mirrored, logo) is found as a copy of bikes.mp4, and bikes.mp4 came first
+    dupes = json.loads(cli("dupes", "--json").stdout)
+    bikes, reupload = items[0]["id"], items[3]["id"]
+    [pair] = [p for p in dupes["pairs"] if {p["a"]["id"], p["b"]["id"]} == {bikes, reupload}]
+    assert pair["mirrored"] and pair["segments"][0]["a_start"] == pytest.approx(2.0, abs=0.6)
+    cluster = next(c for c in dupes["clusters"] if bikes in c["ids"])
+    assert set(cluster["ids"]) == {bikes, reupload} and cluster["earliest"] == bikes
+    again = json.loads(cli("demo", "--json").stdout)  # a second run adds nothing twice
+    assert {i["status"] for i in again["items"]} == {"exists"} and (again["events_added"], again["tags_added"]) == (0, 0)

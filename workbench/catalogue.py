@@ -393,3 +393,23 @@ def release_if_unreferenced(ws: Workspace, stored: Stored) -> None:
     with ws.session() as session:
         if not is_referenced(session, stored.sha256):
             stored.path.unlink(missing_ok=True)
+
+
+def overview(ws: Workspace) -> dict[str, int]:
+    """Counts for the home page: videos, sources gone from their platform, tags, events, drafts."""
+    from workbench.db import DuplicateMatch, Event, Tag
+
+    gone = ("deleted", "private", "geo-blocked", "unavailable")
+    with ws.session() as session:
+        def count(query: Any) -> int:
+            return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        return {
+            "videos": count(select(MediaFile.id)),
+            "sources": count(select(Source.id)),
+            "sources_gone": count(select(Source.id).where(Source.availability.in_(gone))),
+            "analysed": count(select(Analysis.media_id).where(Analysis.status.in_(("ok", "partial"))).distinct()),
+            "tagged": count(select(Tag.media_id).distinct()),
+            "events": count(select(Event.id).where(Event.status == "accepted")),
+            "drafts": count(select(Event.id).where(Event.status == "draft")),
+            "near_duplicates": count(select(DuplicateMatch.id)),
+        }

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import select
 
@@ -31,6 +31,7 @@ from workbench.acquire.ingest import tool_versions
 from workbench.acquire.ytdlp import ArchiveOptions
 from workbench.catalogue import find_video
 from workbench.db import Analysis, Frame, MediaFile
+from workbench.events.posts import settle_queued
 from workbench.media import keyframes
 from workbench.media.decode import DecodeError
 from workbench.media.hashing import to_signed
@@ -194,13 +195,29 @@ def _then_analyze(ws: Workspace, on_item: Callable[[Item], None] | None) -> Call
 def archive(ws: Workspace, urls: Iterable[str], opts: ArchiveOptions | None = None, *,
             on_item: Callable[[Item], None] | None = None,
             on_progress: acquire_web.Progress | None = None) -> list[Item]:
-    """Archive URLs (see ``acquire.archive.archive``), then analyse each new video."""
-    return acquire_web.archive(ws, urls, opts, on_item=_then_analyze(ws, on_item), on_progress=on_progress)
+    """Archive URLs (see ``acquire.archive.archive``), then analyse each new video; links queued
+    from a post are marked archived or failed."""
+    analyse = _then_analyze(ws, on_item)
+
+    def each(item: Item) -> None:
+        if item.status != Status.SKIPPED:  # a skipped link (live stream, listed twice) was not tried
+            with ws.session() as session:
+                settle_queued(session, item.input, item.ok)
+        analyse(item)
+    return acquire_web.archive(ws, urls, opts, on_item=each, on_progress=on_progress)
 
 
 def import_paths(ws: Workspace, paths: Iterable[Path], on_item: Callable[[Item], None] | None = None) -> list[Item]:
     """Import files and folders (see ``acquire.local.import_paths``), then analyse each new video."""
     return acquire_local.import_paths(ws, paths, on_item=_then_analyze(ws, on_item))
+
+
+def import_upload(ws: Workspace, filename: str, stream: BinaryIO,
+                  on_item: Callable[[Item], None] | None = None) -> Item:
+    """Import an uploaded file (see ``acquire.local.import_upload``), then analyse it if new."""
+    item = acquire_local.import_upload(ws, filename, stream)
+    _then_analyze(ws, on_item)(item)
+    return item
 
 
 def process(ws: Workspace, refs: list[str], every: bool, opts: ProcessOptions | None = None,

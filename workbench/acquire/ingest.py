@@ -36,19 +36,20 @@ def tool_versions() -> dict[str, str]:
 
 
 def ingest(ws: Workspace, path: Path, acq: AcquisitionRecord, source: SourceRecord | None = None,
-           *, copy: bool) -> tuple[Probe, Stored, Recorded]:
+           *, copy: bool, sha256: str | None = None) -> tuple[Probe, Stored, Recorded]:
     """Probe, store and record one file.
 
     Args:
         path: the file; with ``copy=False`` it must be in the store's work area and is moved in.
         copy: copy the file first (local import: the original stays untouched); the copy is
             hashed while written and is what gets probed and stored.
+        sha256: with ``copy=False``, the hash already computed while the file was written.
 
     Raises:
         ProbeError: not a readable video; nothing was stored or recorded.
     """
     if not copy:
-        return _ingest(ws, path, acq, source, sha256=None)
+        return _ingest(ws, path, acq, source, sha256=sha256)
     with ws.store.workdir() as work, open(path, "rb") as original:
         incoming = work / f"incoming.{clean_ext(Path(path).suffix)}"  # the probe reads the suffix
         sha256 = ws.store.write_hashing(original, incoming)

@@ -1,4 +1,5 @@
-"""Import local files and folders into the archive (acquisition method "local import")."""
+"""Import local files and folders (acquisition method "local import"), and files uploaded through
+the browser ("browser upload"), into the archive."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from workbench.acquire.ingest import ingest, tool_versions
 from workbench.catalogue import AcquisitionRecord
 from workbench.db import Method
 from workbench.media.probe import ProbeError
 from workbench.report import Item, Status
+from workbench.store import clean_ext
 from workbench.workspace import Workspace
 
 # In a folder, only files with these extensions are taken; files named one by one always are.
@@ -70,3 +73,25 @@ def import_file(ws: Workspace, path: Path) -> Item:
     status = Status.STORED if stored.created else Status.EXISTS
     return Item(input=str(path), status=status, id=rec.media_id, sha256=stored.sha256,
                 path=stored.rel_path, title=path.name)
+
+
+def import_upload(ws: Workspace, filename: str, stream: BinaryIO) -> Item:
+    """Import a file a person uploaded (the UI), recording the name it had on their machine.
+
+    The bytes are hashed while written into the store's work area, then probed and moved in:
+    the same path as a local import, so a bad upload leaves nothing behind.
+    """
+    name = Path(filename or "upload").name or "upload"
+    acq = AcquisitionRecord(method=Method.UPLOAD, acquired_by=ws.settings.user, tool_versions=tool_versions(),
+                            options={"uploaded_name": name}, original_path=name, original_mtime=None)
+    try:
+        with ws.store.workdir() as work:
+            incoming = work / f"incoming.{clean_ext(Path(name).suffix)}"  # the probe reads the suffix
+            sha256 = ws.store.write_hashing(stream, incoming)
+            _, stored, rec = ingest(ws, incoming, acq, copy=False, sha256=sha256)
+    except ProbeError as exc:
+        return Item(input=name, status=Status.FAILED, error=f"not imported: {exc}")
+    except OSError as exc:
+        return Item(input=name, status=Status.FAILED, error=f"cannot store the upload: {exc.strerror or exc}")
+    status = Status.STORED if stored.created else Status.EXISTS
+    return Item(input=name, status=status, id=rec.media_id, sha256=stored.sha256, path=stored.rel_path, title=name)

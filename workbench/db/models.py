@@ -71,6 +71,7 @@ class Availability(enum.StrEnum):
 class Method(enum.StrEnum):
     YTDLP = "yt-dlp"
     LOCAL = "local import"
+    UPLOAD = "browser upload"
 
 
 NAMING = {

@@ -13,17 +13,17 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from workbench.catalogue import find_video
-from workbench.db.events import Event, EventSource, Unit
+from workbench.db.events import Event, EventSource, Tag, TagEvent, Unit
 from workbench.events import history
 from workbench.events.gazetteer import Gazetteer
 from workbench.events.taxonomy import DISORDER_TYPES, TaxonomyError, canonical_type
 from workbench.events.units import ensure_seeded, resolve_unit
 
-STATUSES = ("draft", "accepted")
+STATUSES = ("draft", "accepted", "rejected")  # rejected: a draft a person turned down (kept, not deleted)
 # Plain ACLED text columns an event keeps verbatim.
 TEXT_FIELDS = ("event_id_cnty", "disorder_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2",
                "inter2", "interaction", "civilian_targeting", "iso", "region", "country", "admin1", "admin2",
@@ -296,6 +296,24 @@ def accept_event(session: Session, ref: str | int, author: str, expected_version
                         action="accepted")
 
 
+def reject_event(session: Session, ref: str | int, author: str, expected_version: int | None = None) -> Event:
+    """Turn down a draft (it is not an incident, or a repeat): kept with its history, never exported."""
+    return update_event(session, ref, {"status": "rejected"}, author, expected_version=expected_version,
+                        action="rejected")
+
+
+def linked_videos(session: Session, ref: str | int) -> list[dict[str, Any]]:
+    """The videos documenting an event: tagged with it, or named as its source."""
+    event = get_event(session, ref)
+    tagged = session.scalars(select(Tag.media_id).join(TagEvent, TagEvent.tag_id == Tag.id)
+                             .where(TagEvent.event_id == event.id)).all()
+    out: dict[int, str] = {m: "tag" for m in tagged}
+    for link in event.links:
+        if link.media_id is not None:
+            out.setdefault(link.media_id, "source")
+    return [{"id": m, "via": via} for m, via in sorted(out.items())]
+
+
 def restore_event(session: Session, ref: str | int, version: int, author: str,
                   expected_version: int | None = None) -> Event:
     """Make an old version current again, as a new version (the history keeps everything)."""
@@ -317,12 +335,26 @@ def restore_event(session: Session, ref: str | int, version: int, author: str,
     return event
 
 
-def list_events(session: Session, *, status: str | None = None, limit: int = 100,
-                offset: int = 0) -> tuple[int, list[Event]]:
-    """Events, newest event date first: ``(total, page)``."""
+def list_events(session: Session, *, status: str | None = None, event_type: str | None = None,
+                date_from: date | None = None, date_to: date | None = None, text: str | None = None,
+                limit: int = 100, offset: int = 0) -> tuple[int, list[Event]]:
+    """Events, newest event date first: ``(total, page)``, filtered in the database.
+
+    ``text`` is looked for (case-insensitively) in the title, location, governorate, actors and notes.
+    """
     query = select(Event)
     if status:
         query = query.where(Event.status == status)
+    if event_type:
+        query = query.where(Event.event_type == event_type)
+    if date_from:
+        query = query.where(Event.event_date >= date_from)
+    if date_to:
+        query = query.where(Event.event_date <= date_to)
+    if text and text.strip():
+        like = f"%{text.strip().lower()}%"
+        query = query.where(or_(*(func.lower(col).like(like) for col in (
+            Event.title, Event.location, Event.admin1, Event.actor1, Event.actor2, Event.notes))))
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.scalars(query.order_by(Event.event_date.desc(), Event.id.desc()).limit(limit).offset(offset))
     return total, list(rows)

@@ -243,7 +243,7 @@ def _draft(session: Session, gaz: Gazetteer, n: int, para: str, cues: list[tuple
     units = list(dict.fromkeys(u.name for u, _ in find_units(session, para)))
     _, etype, sub = cues[0]
     actors = defectors(para) if sub == "Defection" else []
-    existing = session.scalars(select(Event).where(Event.status == "draft", Event.description == para)).first()
+    existing = session.scalars(select(Event).where(Event.description == para)).first()  # any status
     draft = Draft(n, "exists" if existing else "drafted", existing.id if existing else None, etype, sub,
                   [c[0] for c in cues], places, place.name if place else None, units, actors, links, para)
     if existing:
@@ -288,3 +288,16 @@ def archive_queue(session: Session, state: str | None = "queued") -> list[dict[s
         query = query.where(ArchiveQueue.state == state)
     return [{"id": q.id, "url": q.url, "found_in": q.found_in, "event_id": q.event_id, "state": q.state,
              "queued_by": q.queued_by, "queued_at": q.queued_at.isoformat()} for q in session.scalars(query)]
+
+
+def settle_queued(session: Session, url: str, archived: bool) -> int:
+    """Mark a queued link archived (or failed) once an archive run has tried it; returns how many.
+
+    A link archived once stays archived, whatever a later failing run says.
+    """
+    rows = session.scalars(select(ArchiveQueue).where(ArchiveQueue.url == url, ArchiveQueue.state != "archived"))
+    count = 0
+    for row in rows:
+        row.state = "archived" if archived else "failed"
+        count += 1
+    return count

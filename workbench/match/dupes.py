@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from workbench.catalogue import find_video
+from workbench.catalogue import find_video, video_summary
 from workbench.db import MediaFile
 from workbench.match import clusters as clusters_mod
 from workbench.match.candidates import candidate_videos
@@ -131,3 +131,28 @@ def duplicates(ws: Workspace, refs: list[str] | None = None, settings: MatchSett
             "clusters": [{"ids": g, "earliest": (e := clusters_mod.earliest(g, dates)),
                           "earliest_date": dates[e].when.isoformat() if e in dates else None,
                           "earliest_basis": dates[e].basis if e in dates else None} for g in groups]}
+
+
+def pairs_for_video(ws: Workspace, media_id: int) -> list[dict[str, Any]]:
+    """One video's duplicate pairs, each seen from that video: ``a`` is always this one.
+
+    Returns:
+        The pairs of ``duplicates()`` with ``other`` (the other video's ``id``, ``sha256``,
+        ``title``) added, and sides swapped where this video was ``b``, so ``a_start``/``a_end``
+        are times in this video.
+    """
+    out = []
+    for pair in duplicates(ws, [str(media_id)])["pairs"]:
+        if pair["kind"] == "exact":
+            continue  # the same file: its other sources are on the video page already
+        if pair["b"]["id"] == media_id:
+            pair = {**pair, "a": pair["b"], "b": pair["a"], "a_coverage": pair["b_coverage"],
+                    "b_coverage": pair["a_coverage"],
+                    "segments": [{"a_start": s["b_start"], "a_end": s["b_end"], "b_start": s["a_start"],
+                                  "b_end": s["a_end"]} for s in pair["segments"]]}
+        out.append(pair)
+    with ws.session() as session:
+        for pair in out:
+            other = session.get(MediaFile, pair["b"]["id"])
+            pair["other"] = {**pair["b"], "title": video_summary(other)["title"]}
+    return out

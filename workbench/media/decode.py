@@ -140,3 +140,35 @@ def frames(path: Path, *, fast: bool = False, report: DecodeReport | None = None
                 report.error, report.stopped_at = f"corrupt video data ({exc.strerror or exc})", last_t
         if index == 0:
             raise DecodeError("no decodable video frame")
+
+
+def still_at(path: Path, seconds: float, width: int = 480) -> Image.Image:
+    """The frame shown at ``seconds`` (the last one starting at or before it), as RGB ``width`` wide.
+
+    Seeks to the key frame before and decodes forward, so it costs at most one GOP.
+
+    Raises:
+        DecodeError: unreadable file, or no frame at or before that time.
+    """
+    container, stream = open_video(path)
+    try:
+        target = max(0.0, float(seconds))
+        base = stream.start_time or 0
+        container.seek(base + int(target / stream.time_base), stream=stream, backward=True)
+        chosen = None
+        for frame in container.decode(stream):
+            if frame.time is None:
+                continue
+            if frame.time > target + 1e-3 and chosen is not None:
+                break
+            chosen = frame
+        if chosen is None:
+            raise DecodeError(f"no frame at {target:.2f} s")
+        img = chosen.to_image()
+        if img.width > width:
+            img = img.resize((width, max(1, round(img.height * width / img.width))), Image.BILINEAR)
+        return img
+    except av.FFmpegError as exc:
+        raise DecodeError(f"cannot decode at {seconds:.2f} s ({exc.strerror or exc})") from None
+    finally:
+        container.close()

@@ -1,0 +1,114 @@
+"""Archive: paste links or a whole post, or upload files; live progress and each item's result."""
+
+import streamlit as st
+
+from workbench import pipeline, ui
+from workbench.acquire.links import check_url, links_in_post
+from workbench.events.incidents import EventError, parse_date
+from workbench.events.posts import PostError, archive_queue, import_post
+
+ws = ui.page("Archive", "📥")
+st.title("Archive")
+st.caption("The original file and all platform metadata are kept, with SHA-256 at acquisition and who, when "
+           "and how. New videos are split into keyframes and hashed straight away.")
+
+STATUS_ICONS = {"stored": "✅ stored", "exists": "☑️ already archived", "skipped": "⏭️ skipped",
+                "failed": "❌ failed", "checked": "🔁 checked"}
+
+
+def run_batch(urls: list[str]) -> None:
+    """Archive the URLs one by one, showing a progress bar per download and each result."""
+    results: list[dict] = []
+    progress = st.progress(0.0, text="Starting…")
+    table = st.empty()
+    bars: dict[str, st.delta_generator.DeltaGenerator] = {}
+
+    def on_progress(url: str, done: int, total: int | None) -> None:
+        bar = bars.setdefault(url, progress)
+        label = f"Downloading {url}: {done / 1e6:.1f} MB" + (f" of {total / 1e6:.1f} MB" if total else "")
+        bar.progress(min(done / total, 1.0) if total else 0.0, text=label)
+
+    def on_item(item) -> None:  # noqa: ANN001
+        results.append(item.as_dict())
+        progress.progress(len(results) / max(len(urls), len(results)), text=f"{len(results)} of {len(urls)} done")
+        show(results, table)
+
+    pipeline.archive(ws, urls, on_item=on_item, on_progress=on_progress)
+    progress.progress(1.0, text=f"Done: {len(results)} items")
+    st.session_state["archive_results"] = results
+
+
+def show(results: list[dict], where=None) -> None:  # noqa: ANN001
+    rows = ui.items_table(results)
+    for row in rows:
+        row["result"] = STATUS_ICONS.get(row["result"], row["result"])
+    (where or st).dataframe(rows, hide_index=True, width="stretch", column_config={
+        "video": st.column_config.NumberColumn("video", format="%d"),
+        "explanation": st.column_config.TextColumn("explanation", width="large")})
+
+
+links_tab, files_tab, queue_tab = st.tabs(["Links or a post", "Upload files", "Queue from posts"])
+
+with links_tab:
+    with st.form("links"):
+        text = st.text_area("Links, one per line, or a whole post (plain text or HTML)", height=200,
+                            placeholder="https://example.org/watch?v=…\nor paste a live-blog post")
+        drafts = st.checkbox("Also draft events from this post (one per incident paragraph, to review on the "
+                             "Events page)")
+        post_date = st.text_input("The post's date (for the drafts)", placeholder="2024-03-09, optional")
+        go = st.form_submit_button("Archive", type="primary")
+    if go:
+        urls = links_in_post(text)
+        bad = [(u, why) for u in urls if (why := check_url(u))]
+        for url, why in bad:
+            st.error(f"{url}: {why}")
+        urls = [u for u in urls if not check_url(u)]
+        if not urls and not bad:
+            st.warning("No links found in what you pasted.")
+        if drafts and text.strip():
+            try:
+                when = parse_date(post_date or None, "post date")
+                with ws.session() as session:
+                    result = import_post(session, "pasted post", ws.settings.user, event_date=when, text=text)
+                made = sum(d.status == "drafted" for d in result.drafts)
+                st.success(f"{made} draft events from {result.paragraphs} paragraphs "
+                           f"({len(result.drafts) - made} drafted before). Review them on the Events page.")
+                st.page_link(ui.PAGES["events"], label="Review the drafts", icon="📅")
+            except (PostError, EventError) as exc:
+                st.error(str(exc))
+        if urls:
+            run_batch(urls)
+    elif st.session_state.get("archive_results"):
+        st.caption("Last batch:")
+        show(st.session_state["archive_results"])
+
+with files_tab:
+    with st.form("files", clear_on_submit=True):
+        uploads = st.file_uploader("Video files", accept_multiple_files=True,
+                                   help="Kept byte for byte; the name on your machine is recorded.")
+        go_files = st.form_submit_button("Import", type="primary")
+    if go_files and uploads:
+        results = []
+        bar = st.progress(0.0, text="Importing…")
+        table = st.empty()
+        for n, up in enumerate(uploads, 1):
+            results.append(pipeline.import_upload(ws, up.name, up).as_dict())
+            bar.progress(n / len(uploads), text=f"{n} of {len(uploads)} imported")
+            show(results, table)
+    elif go_files:
+        st.warning("Choose one or more files first.")
+
+with queue_tab:
+    with ws.session() as session:
+        queued = archive_queue(session)
+    if not queued:
+        st.info("No links wait in the queue. Links found when drafting events from a post are queued here.")
+    else:
+        st.dataframe([{k: q[k] for k in ("url", "event_id", "found_in", "queued_by", "queued_at")} for q in queued],
+                     hide_index=True, width="stretch")
+        if st.button(f"Archive the {len(queued)} queued links", type="primary"):
+            run_batch([q["url"] for q in queued])
+
+for row in st.session_state.get("archive_results", []):
+    if row.get("id") and row.get("status") in ("stored", "exists"):
+        ui.video_link(row["id"], f"Open #{row['id']}: {row.get('title') or row['input']}")

@@ -1,0 +1,169 @@
+"""Events: the ACLED-compatible event table with filters; create and edit with history; ACLED import
+and export; linked videos; drafts from post import to accept or reject."""
+
+import io
+from datetime import date
+
+import streamlit as st
+
+from workbench import ui
+from workbench.events import history
+from workbench.events.acled import export_csv, import_csv
+from workbench.events.incidents import (
+    EventError,
+    accept_event,
+    create_event,
+    event_dict,
+    linked_videos,
+    list_events,
+    reject_event,
+    update_event,
+)
+from workbench.events.taxonomy import EVENT_TYPES, TIME_PRECISION
+from workbench.events.units import UnitError, list_units
+
+ws = ui.page("Events", "📅")
+st.title("Events")
+ERRORS = (EventError, UnitError, history.ConflictError, history.NotFound)
+if msg := st.session_state.pop("event_done", None):
+    st.success(msg)
+
+table_tab, drafts_tab, new_tab, acled_tab = st.tabs(["Events", "Drafts to review", "New event", "ACLED import/export"])
+
+
+def event_fields(prefix: str, current: dict | None = None) -> dict:
+    """The event form's widgets; returns the raw values (the library checks them)."""
+    current = current or {}
+    c = st.columns(3)
+    types = list(EVENT_TYPES)
+    etype = c[0].selectbox("Event type", types, key=f"{prefix}type",
+                           index=types.index(current["event_type"]) if current.get("event_type") in types else 0)
+    subs = list(EVENT_TYPES[etype])
+    sub = c[1].selectbox("Sub-event type", subs, key=f"{prefix}sub",
+                         index=subs.index(current["sub_event_type"]) if current.get("sub_event_type") in subs else 0)
+    day = date.fromisoformat(current["event_date"]) if current.get("event_date") else date.today()
+    when = c[2].date_input("Event date", key=f"{prefix}date", format="YYYY-MM-DD", value=day)
+    c = st.columns(3)
+    tprec = c[0].selectbox("Time precision", list(TIME_PRECISION), format_func=TIME_PRECISION.get,
+                           index=(current.get("time_precision") or 1) - 1, key=f"{prefix}tp")
+    place = c[1].text_input("Place (any spelling; looked up in the gazetteer)", key=f"{prefix}place",
+                            value=current.get("location") or "")
+    fatalities = c[2].number_input("Fatalities", min_value=0, step=1, key=f"{prefix}fat",
+                                   value=current.get("fatalities") or 0)
+    title = st.text_input("Title", value=current.get("title") or "", key=f"{prefix}title")
+    with ws.session() as session:
+        unit_names = [u.name for u in list_units(session)]
+    units = st.multiselect("Actors (units)", unit_names, key=f"{prefix}units",
+                           default=[u for u in current.get("units", []) if u in unit_names])
+    c = st.columns(2)
+    actor1 = c[0].text_input("Actor 1 (free text, as ACLED)", value=current.get("actor1") or "", key=f"{prefix}a1")
+    actor2 = c[1].text_input("Actor 2", value=current.get("actor2") or "", key=f"{prefix}a2")
+    notes = st.text_area("Notes", value=current.get("notes") or "", key=f"{prefix}notes")
+    source = st.text_input("Source", value=current.get("source") or "", key=f"{prefix}source")
+    data = {"event_type": etype, "sub_event_type": sub, "event_date": when, "time_precision": tprec,
+            "title": title, "actor1": actor1, "actor2": actor2, "notes": notes, "source": source,
+            "fatalities": fatalities}
+    return {"data": data, "units": units, "place": place.strip() or None,
+            "place_changed": place.strip() != (current.get("location") or "")}
+
+
+with table_tab:
+    c = st.columns(4)
+    status = c[0].selectbox("Status", ["accepted", "draft", "rejected", None], format_func=lambda s: s or "all")
+    etype = c[1].selectbox("Type", [None, *EVENT_TYPES], format_func=lambda s: s or "all")
+    since = c[2].date_input("From", value=None, format="YYYY-MM-DD")
+    until = c[3].date_input("To", value=None, format="YYYY-MM-DD")
+    text = st.text_input("Text in title, place or actors")
+    with ws.session() as session:
+        total, events = list_events(session, status=status, event_type=etype, date_from=since, date_to=until,
+                                    text=text or None, limit=500)
+        rows = [event_dict(e) for e in events]
+    st.caption(f"{total} events" + (f" (showing the first {len(rows)})" if total > len(rows) else ""))
+    picked = st.dataframe(
+        [{"id": r["id"], "date": r["event_date"], "type": r["event_type"], "sub-type": r["sub_event_type"],
+          "place": r["location"], "governorate": r["admin1"],
+          "actors": "; ".join(filter(None, [r["actor1"], r["actor2"]])),
+          "title": r["title"], "fatalities": r["fatalities"], "status": r["status"], "v": r["version"]} for r in rows],
+        hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="event_table")
+    chosen = picked.selection.rows if picked else []
+    if chosen:
+        event = rows[chosen[0]]
+        st.subheader(f"Event {event['id']}: {event['title'] or event['sub_event_type']} (version {event['version']})")
+        with ws.session() as session:
+            videos = linked_videos(session, event["id"])
+            revisions = history.list_history(session, "event", event["id"])
+        st.markdown("**Linked videos**")
+        if not videos:
+            st.caption("No video is tagged with this event yet (tag one on its video page).")
+        for v in videos:
+            ui.video_link(v["id"], f"Video #{v['id']} ({v['via']})")
+        with st.form(f"edit{event['id']}"):
+            fields = event_fields(f"e{event['id']}_", event)
+            if st.form_submit_button("Save changes", type="primary"):
+                try:
+                    with ws.session() as session:
+                        saved = update_event(session, event["id"], fields["data"], ws.settings.user,
+                                             expected_version=event["version"], units=fields["units"],
+                                             place=fields["place"] if fields["place_changed"] else None)
+                        st.session_state["event_done"] = f"Event {saved.id} saved as version {saved.version}."
+                    st.rerun()
+                except ERRORS as exc:
+                    st.error(str(exc))
+        with st.expander("History"):
+            st.dataframe([{"version": r["version"], "action": r["action"], "by": r["author"], "saved at": r["saved_at"],
+                           "changed": ", ".join(r["changed"])} for r in revisions], hide_index=True, width="stretch")
+
+with drafts_tab:
+    with ws.session() as session:
+        _, drafts = list_events(session, status="draft", limit=200)
+        drafts = [event_dict(e) for e in drafts]
+    if not drafts:
+        st.info("No drafts. Paste a post on the Archive page with 'Also draft events' ticked to make some.")
+    for d in drafts:
+        with st.container(border=True):
+            st.markdown(f"**#{d['id']} {d['sub_event_type']}** at {d['location'] or '?'} · {d['event_date']} "
+                        f"({TIME_PRECISION.get(d['time_precision'])}) · actors: {d['actor1'] or '?'}")
+            st.caption(d["description"] or d["notes"] or "")
+            yes, no = st.columns(2)
+            for col, act, fn in ((yes, "Accept", accept_event), (no, "Reject", reject_event)):
+                if col.button(act, key=f"{act}{d['id']}"):
+                    try:
+                        with ws.session() as session:
+                            fn(session, d["id"], ws.settings.user, d["version"])
+                        st.session_state["event_done"] = f"Draft {d['id']} {act.lower()}ed."
+                        st.rerun()
+                    except ERRORS as exc:
+                        st.error(str(exc))
+
+with new_tab, st.form("new_event"):
+    fields = event_fields("new_")
+    if st.form_submit_button("Add event", type="primary"):
+        try:
+            with ws.session() as session:
+                made = create_event(session, fields["data"], ws.settings.user, units=fields["units"],
+                                    place=fields["place"])
+                st.session_state["event_done"] = f"Event {made.id} added."
+            st.rerun()
+        except ERRORS as exc:
+            st.error(str(exc))
+
+with acled_tab:
+    st.markdown("**Import** an ACLED CSV (its 31 columns). Bad rows are reported by line; the good rows import.")
+    upload = st.file_uploader("ACLED CSV", type=["csv"], key="acled_csv")
+    strict = st.checkbox("Import nothing if any row is bad")
+    if upload is not None and st.button("Import", type="primary"):
+        text = upload.getvalue().decode("utf-8-sig", errors="replace")
+        with ws.session() as session:
+            result = import_csv(session, upload.name, ws.settings.user, strict=strict, text=text)
+        if result.error:
+            st.error(f"{upload.name}: {result.error}")
+        summary = result.as_dict()
+        st.write(f"{summary['ok']} rows imported or unchanged, {summary['failed']} failed.")
+        st.dataframe([r for r in summary["items"]], hide_index=True, width="stretch")
+    st.markdown("**Export** the accepted events as ACLED CSV.")
+    drafts_too = st.checkbox("Include drafts")
+    with ws.session() as session:
+        buffer = io.StringIO()
+        count = export_csv(session, buffer, include_drafts=drafts_too)
+    st.download_button(f"Download {count} events (CSV)", buffer.getvalue().encode("utf-8"), "events-acled.csv",
+                       "text/csv")
