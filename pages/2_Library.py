@@ -14,7 +14,7 @@ with st.sidebar:
     st.header("Filters")
     text = st.text_input("Search", placeholder="title, URL, uploader, place, notes, SHA-256…")
     availability = st.selectbox("Availability", [None, *facets["availabilities"]], format_func=lambda v: v or "any")
-    verification = st.selectbox("Verification", [None, *facets["verification"]], format_func=lambda v: v or "any")
+    verification = st.selectbox("Verification", [None, *facets["verifications"]], format_func=lambda v: v or "any")
     place = st.text_input("Place (any spelling)")
     governorate = st.selectbox("Governorate", [None, *facets["governorates"]], format_func=lambda v: v or "any")
     dates = st.date_input("Recorded between", value=(), format="YYYY-MM-DD",
