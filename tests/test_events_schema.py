@@ -39,9 +39,9 @@ def test_migrations_form_one_chain_and_the_database_is_at_its_head(ws):
     cfg.set_main_option("script_location", str(MIGRATIONS))
     script = ScriptDirectory.from_config(cfg)
     chain = [rev.revision for rev in script.walk_revisions()][::-1]
-    assert chain == ["0001", "0002", "0003", "0004", "0005"] and script.get_heads() == ["0005"]
+    assert chain == ["0001", "0002", "0003", "0004", "0005", "0006"] and script.get_heads() == ["0006"]
     with ws.engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0005"
+        assert MigrationContext.configure(conn).get_current_revision() == "0006"
 
 
 @pytest.fixture

@@ -155,19 +155,19 @@ class Tag(Base):
     keyframe_ms: Mapped[int | None] = mapped_column(Integer)  # keyframes table comes later: no FK yet
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
-    place: Mapped[str | None] = mapped_column(String(256))
-    admin1: Mapped[str | None] = mapped_column(String(128))
+    place: Mapped[str | None] = mapped_column(String(256), index=True)
+    admin1: Mapped[str | None] = mapped_column(String(128), index=True)
     precision: Mapped[str | None] = mapped_column(String(16))  # 10m | 100m | 1km | town | governorate
     method: Mapped[str | None] = mapped_column(String(32))
     confidence: Mapped[str | None] = mapped_column(String(16))  # low | medium | high
     point_of: Mapped[str | None] = mapped_column(String(16))  # camera | subject
     location_note: Mapped[str | None] = mapped_column(Text)
-    recorded_date: Mapped[date | None] = mapped_column(Date)
+    recorded_date: Mapped[date | None] = mapped_column(Date, index=True)
     recorded_time: Mapped[str | None] = mapped_column(String(8))  # HH:MM, local (Asia/Damascus)
     recorded_precision: Mapped[str | None] = mapped_column(String(16))  # minute | hour | day | month | year
     recorded_from: Mapped[date | None] = mapped_column(Date)
     recorded_to: Mapped[date | None] = mapped_column(Date)
-    verification: Mapped[str] = mapped_column(String(24), default="unverified")
+    verification: Mapped[str] = mapped_column(String(24), default="unverified", index=True)
     graphic: Mapped[bool] = mapped_column(Boolean, default=False)
     personal_info: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[str | None] = mapped_column(Text)
@@ -189,7 +189,7 @@ class TagUnit(Base):
     __tablename__ = "tag_units"
 
     tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id"), primary_key=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True, index=True)
 
 
 class TagEvent(Base):
@@ -198,7 +198,7 @@ class TagEvent(Base):
     __tablename__ = "tag_events"
 
     tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id"), primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True, index=True)
 
 
 class Revision(Base):

@@ -106,12 +106,12 @@ class Source(Base):
     channel_id: Mapped[str | None] = mapped_column(Text)
     title: Mapped[str | None] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
-    upload_date: Mapped[date | None] = mapped_column(Date)
+    upload_date: Mapped[date | None] = mapped_column(Date, index=True)
     timestamp: Mapped[datetime | None] = mapped_column(UTCDateTime)
     duration: Mapped[float | None] = mapped_column(Float)
     first_archived_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    availability: Mapped[str] = mapped_column(String(16), default=Availability.OK)
+    availability: Mapped[str] = mapped_column(String(16), default=Availability.OK, index=True)
     availability_message: Mapped[str | None] = mapped_column(Text)
 
     media: Mapped[list[MediaFile]] = relationship(
@@ -153,7 +153,7 @@ class SourceMedia(Base):
     __tablename__ = "source_media"
 
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), primary_key=True)
-    media_id: Mapped[int] = mapped_column(ForeignKey("media_files.id"), primary_key=True)
+    media_id: Mapped[int] = mapped_column(ForeignKey("media_files.id"), primary_key=True, index=True)
     linked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
