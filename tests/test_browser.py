@@ -85,11 +85,18 @@ def browser_page():
         browser.close()
 
 
+SETTLED = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return app && app.dataset.testScriptState === 'notRunning'
+        && !document.querySelector('[data-testid="stSkeleton"], [data-stale="true"]');
+}"""
+
+
 def settle(page) -> None:
-    """Wait until the script run is over (Streamlit shows a running indicator meanwhile)."""
-    page.wait_for_selector("[data-testid='stApp']")
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
-    page.wait_for_timeout(800)
+    """Wait until the script run is over and every element is drawn (no skeletons, nothing stale)."""
+    page.wait_for_timeout(300)
+    page.wait_for_function(SETTLED, timeout=120_000)
+    page.wait_for_timeout(700)
 
 
 def problems(page) -> list[str]:

@@ -19,7 +19,7 @@ def shell_blocks() -> list[str]:
 
 def test_readme_starts_with_the_demo_then_the_test_command():
     demo, tests = shell_blocks()[:2]
-    assert "pip install -e '.[demo]'" in demo and demo.strip().endswith("workbench demo")
+    assert "pip install -e '.[demo]'" in demo and demo.strip().endswith("workbench demo && streamlit run app.py")
     assert "pip install -e '.[test]'" in tests and "pytest" in tests
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert tests.strip() in ci  # CI runs exactly the README's test command

@@ -151,7 +151,7 @@ def test_video_page_explains_an_unknown_or_missing_id(ws):
 def test_duplicates_page_shows_the_copy_and_a_rejected_pair_never_returns(ws, demo):
     bikes, reupload = demo["items"][0].id, demo["items"][3].id
     at = open_page("4_Duplicates.py")
-    assert "earliest: **#%d bikes.mp4**" % bikes in texts(at)
+    assert f"earliest: **#{bikes} bikes.mp4**" in texts(at)
     assert len(at.image) == 2  # the two frames side by side
     assert at.metric[3].value == "yes"  # mirrored
     at.text_input(key=f"note{bikes}-{reupload}").input("a different day").run()
@@ -202,7 +202,8 @@ def test_events_page_creates_an_event_and_reports_an_unknown_place(ws):
     at.button(key="FormSubmitter:new_event-Add event").click().run()
     with ws.session() as s:
         [event] = s.query(Event).all()
-        assert (event.location, event.title, event.created_by) == ("Daraya", "test", "tester")  # the gazetteer's spelling
+        # the place as the gazetteer spells it
+        assert (event.location, event.title, event.created_by) == ("Daraya", "test", "tester")
 
 
 def test_map_page_draws_events_and_videos_without_a_tile_server(ws, demo):
