@@ -99,7 +99,7 @@ with files_tab:
         st.warning("Choose one or more files first.")
 
 with queue_tab:
-    with ws.session() as session:
+    with ws.reading() as session:
         queued = archive_queue(session)
     if not queued:
         st.info("No links wait in the queue. Links found when drafting events from a post are queued here.")

@@ -102,7 +102,7 @@ with side:
                                  f"{ui.clock(s['b_start'])}–{ui.clock(s['b_end'])}" for s in pair["segments"]))
 
 st.header("Tags")
-with ws.session() as session:
+with ws.reading() as session:
     tags = [tag_dict(t) for t in tags_for_video(session, video_id)]
 labels = {None: "New tag"} | {t["id"]: f"Tag {t['id']} · v{t['version']} · {t['place'] or 'no place'} · "
                                         f"{t['verification']}" for t in tags}

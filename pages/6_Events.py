@@ -74,7 +74,7 @@ with table_tab:
     since = c[2].date_input("From", value=None, format="YYYY-MM-DD")
     until = c[3].date_input("To", value=None, format="YYYY-MM-DD")
     text = st.text_input("Text in title, place or actors")
-    with ws.session() as session:
+    with ws.reading() as session:
         total, events = list_events(session, status=status, event_type=etype, date_from=since, date_to=until,
                                     text=text or None, limit=500)
         rows = [event_dict(e) for e in events]
@@ -89,7 +89,7 @@ with table_tab:
     if chosen:
         event = rows[chosen[0]]
         st.subheader(f"Event {event['id']}: {event['title'] or event['sub_event_type']} (version {event['version']})")
-        with ws.session() as session:
+        with ws.reading() as session:
             videos = linked_videos(session, event["id"])
             revisions = history.list_history(session, "event", event["id"])
         st.markdown("**Linked videos**")
@@ -114,7 +114,7 @@ with table_tab:
                            "changed": ", ".join(r["changed"])} for r in revisions], hide_index=True, width="stretch")
 
 with drafts_tab:
-    with ws.session() as session:
+    with ws.reading() as session:
         _, drafts = list_events(session, status="draft", limit=200)
         drafts = [event_dict(e) for e in drafts]
     if not drafts:
@@ -162,7 +162,7 @@ with acled_tab:
         st.dataframe([r for r in summary["items"]], hide_index=True, width="stretch")
     st.markdown("**Export** the accepted events as ACLED CSV.")
     drafts_too = st.checkbox("Include drafts")
-    with ws.session() as session:
+    with ws.reading() as session:
         buffer = io.StringIO()
         count = export_csv(session, buffer, include_drafts=drafts_too)
     st.download_button(f"Download {count} events (CSV)", buffer.getvalue().encode("utf-8"), "events-acled.csv",

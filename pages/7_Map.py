@@ -21,7 +21,7 @@ if since and until and since > until:
     st.error(f"'From' ({since}) is after 'To' ({until}).")
     st.stop()
 
-with ws.session() as session:
+with ws.reading() as session:
     points = map_points(session, date_from=since, date_to=until, include_drafts=drafts)
 points = [p for p in points if (p["kind"] + "s") in show]
 types = sorted({p["type"] for p in points})

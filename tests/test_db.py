@@ -236,3 +236,24 @@ def test_postgresql_catalogue_imports_a_video(home, pg_url, bikes):
     with ws.session() as s:
         assert s.scalar(select(func.count()).select_from(MediaFile)) == 1
         assert s.scalar(select(func.count()).select_from(Acquisition)) == 1
+
+
+def test_a_read_session_neither_waits_for_a_writer_nor_lets_a_change_vanish(ws):
+    from sqlalchemy import text
+
+    from workbench.db import Event
+    from workbench.db.engine import ReadOnlySessionError
+    from workbench.events.incidents import create_event
+
+    with ws.session() as writer:  # holds SQLite's write lock (BEGIN IMMEDIATE) for the whole block
+        writer.execute(text("UPDATE alembic_version SET version_num = version_num"))
+        with ws.reading() as reader:
+            assert reader.query(Event).count() == 0  # answered at once, from the last committed snapshot
+    with pytest.raises(ReadOnlySessionError), ws.reading() as reader:
+        create_event(reader, {"event_date": "2024-01-01", "event_type": "Battles",
+                              "sub_event_type": "Armed clash"}, "tester", place="Adra")
+    with pytest.raises(ReadOnlySessionError), ws.reading() as reader:
+        reader.add(Event(event_date=None, event_type="Battles", sub_event_type="Armed clash", version=1,
+                         created_by="t", updated_by="t"))  # never flushed
+    with ws.session() as s:
+        assert s.query(Event).count() == 0

@@ -275,7 +275,7 @@ def video_summary(media: MediaFile) -> dict[str, Any]:
 
 def list_videos(ws: Workspace, *, limit: int = 100, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
     """The catalogue's videos, newest first, as summaries; and how many there are in all."""
-    with ws.session() as session:
+    with ws.reading() as session:
         total = session.scalar(select(func.count()).select_from(MediaFile)) or 0
         rows = session.scalars(
             select(MediaFile).options(selectinload(MediaFile.sources), selectinload(MediaFile.acquisitions))
@@ -286,7 +286,7 @@ def list_videos(ws: Workspace, *, limit: int = 100, offset: int = 0) -> tuple[in
 def video_detail(ws: Workspace, ref: str | int) -> dict[str, Any] | None:
     """Everything the catalogue holds on one video: file facts, sources with their checks,
     acquisitions with their attachments."""
-    with ws.session() as session:
+    with ws.reading() as session:
         media = find_video(session, ref)
         if media is None:
             return None
@@ -400,7 +400,7 @@ def overview(ws: Workspace) -> dict[str, int]:
     from workbench.db import DuplicateMatch, Event, Tag
 
     gone = ("deleted", "private", "geo-blocked", "unavailable")
-    with ws.session() as session:
+    with ws.reading() as session:
         def count(query: Any) -> int:
             return session.scalar(select(func.count()).select_from(query.subquery())) or 0
         return {

@@ -132,7 +132,7 @@ def search_library(ws: Workspace, query: LibraryQuery | None = None, *, page: in
         raise LibraryError(f"page {page}: pages start at 1")
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise LibraryError(f"page size {page_size} is not between 1 and {MAX_PAGE_SIZE}")
-    with ws.session() as session:
+    with ws.reading() as session:
         conds = _conditions(session, query)
         page_query = select(MediaFile.id).where(*conds).order_by(MediaFile.id.desc()) \
             .limit(page_size).offset((page - 1) * page_size)
@@ -158,7 +158,7 @@ def library_facets(ws: Workspace) -> dict[str, Any]:
         units some tag shows, sorted) and ``events`` (``{"id", "title", "date"}`` of the events
         some tag links, newest first; an untitled event is labelled by its sub-type and place).
     """
-    with ws.session() as session:
+    with ws.reading() as session:
         governorates = sorted(session.scalars(select(Tag.admin1).where(Tag.admin1.is_not(None)).distinct()))
         units = list(session.scalars(select(Unit.name).where(Unit.id.in_(select(TagUnit.unit_id)))
                                      .order_by(Unit.name)))

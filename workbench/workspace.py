@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from workbench import settings as settings_mod
-from workbench.db import get_engine, session_scope
+from workbench.db import get_engine, read_scope, session_scope
 from workbench.settings import Settings
 from workbench.store import MediaStore
 
@@ -39,4 +39,10 @@ class Workspace:
     def session(self) -> Iterator[Session]:
         """A transaction on the catalogue, committed when the block ends."""
         with session_scope(self.engine) as session:
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only snapshot of the catalogue (lists, pages): it never waits for, nor holds up, a writer."""
+        with read_scope(self.engine) as session:
             yield session

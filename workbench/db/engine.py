@@ -41,7 +41,9 @@ def _sqlite_setup(engine: Engine, busy_timeout: float) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:  # noqa: ANN001
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the write lock up front (no deadlock on upgrade); readers (``read_scope``)
+        # begin deferred: in WAL mode they neither wait for a writer nor hold one up.
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("workbench_read") else "BEGIN IMMEDIATE")
 
 
 def _set_wal(cur: sqlite3.Cursor, busy_timeout: float) -> None:
@@ -106,3 +108,30 @@ def session_scope(engine: Engine) -> Iterator[Session]:
     factory = sessionmaker(engine, expire_on_commit=False)
     with factory() as session, session.begin():
         yield session
+
+
+class ReadOnlySessionError(RuntimeError):
+    """Something tried to save through a read-only session: a bug, refused before anything is lost."""
+
+
+def _refuse_writes(session: Session, _context, _instances) -> None:  # noqa: ANN001
+    if session.new or session.dirty or session.deleted:
+        raise ReadOnlySessionError("a change was made in a read-only session: nothing was saved")
+
+
+@contextmanager
+def read_scope(engine: Engine) -> Iterator[Session]:
+    """A read-only transaction: a consistent snapshot that never blocks a writer; rolled back at the end.
+
+    Raises:
+        ReadOnlySessionError: something tried to write through it (it would otherwise be rolled
+            back silently, and a person told it was saved).
+    """
+    factory = sessionmaker(engine.execution_options(workbench_read=True), expire_on_commit=False)
+    with factory() as session:
+        event.listen(session, "before_flush", _refuse_writes)
+        try:
+            yield session
+            _refuse_writes(session, None, None)  # a change never flushed would vanish with the rollback
+        finally:
+            session.rollback()

@@ -205,7 +205,7 @@ def _save(ws: Workspace, video_id: int, tag: dict[str, Any] | None, prefix: str)
 
 def _history(ws: Workspace, tag: dict[str, Any], prefix: str) -> None:
     with st.expander(f"History of tag {tag['id']} (version {tag['version']})"):
-        with ws.session() as session:
+        with ws.reading() as session:
             revisions = history.list_history(session, "tag", tag["id"])
         st.dataframe([{"version": r["version"], "action": r["action"], "by": r["author"], "saved at": r["saved_at"],
                        "changed": ", ".join(r["changed"])} for r in revisions], hide_index=True, width="stretch")
