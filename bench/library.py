@@ -10,7 +10,8 @@ with reviews (some rejected), and one analysis per analysed video with 3 keyfram
 paths, for thumbnails) and ``--samples`` 1-fps sample frames.
 
 Then times ``search_library`` (count + first page of 50 + its rows) with no filter, with each
-filter and with text searches, and ``library_facets``: one warm-up call, then the median (and
+filter and with text searches, ``library_facets``, and the whole Library page's script run
+(AppTest): one warm-up call, then the median (and
 the slowest) of 5. Prints a markdown table, with the load average before and after.
 
     python bench/library.py               # 100,000 videos in bench/out/library-home (wiped first)
@@ -175,6 +176,22 @@ def measure(ws: Workspace, label: str, call, repeat: int = 5) -> tuple[str, floa
     return label, statistics.median(times), max(times), found
 
 
+def library_page_run():
+    """A callable that runs the Library page's script once more, in-process (Streamlit's AppTest):
+    what the server does before the browser draws the first page (no thumbnails: none are stored)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/2_Library.py")
+
+    def run():  # noqa: ANN202
+        at.run()
+        assert not at.exception, at.exception
+        return at
+    return run
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=100_000, help="videos to seed")
@@ -226,6 +243,8 @@ def main() -> None:
     uptime_before = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     results = [measure(ws, label, lambda q=q, p=p: search_library(ws, q, page=p)) for label, q, p in cases]
     results.append(measure(ws, "library_facets", lambda: library_facets(ws)))
+    results.append(measure(ws, "**the whole Library page** (AppTest script run: facets, query, 24 cards)",
+                           library_page_run()))
     load_after = os.getloadavg()
     print(f"\nload average before: {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f} ({uptime_before}); "
           f"after: {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}; {os.cpu_count()} cores\n")

@@ -12,19 +12,19 @@ PAGE_SIZE = 24
 facets = library_facets(ws)
 with st.sidebar:
     st.header("Filters")
-    text = st.text_input("Search", placeholder="title, URL, uploader, place, notes, SHA-256…")
+    text = st.text_input("Search", key="lib_text", placeholder="title, URL, uploader, place, notes, SHA-256…")
     availability = st.selectbox("Availability", [None, *facets["availabilities"]], format_func=lambda v: v or "any")
     verification = st.selectbox("Verification", [None, *facets["verifications"]], format_func=lambda v: v or "any")
-    place = st.text_input("Place (any spelling)")
+    place = st.text_input("Place (any spelling)", key="lib_place")
     governorate = st.selectbox("Governorate", [None, *facets["governorates"]], format_func=lambda v: v or "any")
     dates = st.date_input("Recorded between", value=(), format="YYYY-MM-DD",
                           help="The tag's recorded date, else the upload date.")
     unit = st.selectbox("Unit", [None, *facets["units"]], format_func=lambda v: v or "any")
     events = {e["id"]: f"#{e['id']} {e['date']} {e['title'] or ''}" for e in facets["events"]}
     event_id = st.selectbox("Event", [None, *events], format_func=lambda v: "any" if v is None else events[v])
-    dupes = st.selectbox("Duplicates", [None, True, False],
+    dupes = st.selectbox("Duplicates", [None, True, False], key="lib_dupes",
                          format_func=lambda v: {None: "any", True: "has copies", False: "no copies"}[v])
-    untagged = st.checkbox("Untagged only")
+    untagged = st.checkbox("Untagged only", key="lib_untagged")
 
 query = LibraryQuery(text=text or None, availability=availability, verification=verification, place=place or None,
                      governorate=governorate, date_from=dates[0] if len(dates) > 0 else None,

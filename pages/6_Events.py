@@ -14,6 +14,7 @@ from workbench.events.incidents import (
     accept_event,
     create_event,
     event_dict,
+    get_event,
     linked_videos,
     list_events,
     reject_event,
@@ -86,26 +87,41 @@ with table_tab:
           "title": r["title"], "fatalities": r["fatalities"], "status": r["status"], "v": r["version"]} for r in rows],
         hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="event_table")
     chosen = picked.selection.rows if picked else []
-    if chosen:
-        event = rows[chosen[0]]
-        st.subheader(f"Event {event['id']}: {event['title'] or event['sub_event_type']} (version {event['version']})")
-        with ws.reading() as session:
-            videos = linked_videos(session, event["id"])
-            revisions = history.list_history(session, "event", event["id"])
+    typed = st.number_input("Open event number (or tick a row above)", min_value=1, step=1, key="event_open",
+                            value=ui.query_int("id"), placeholder="id")
+    event_id = rows[chosen[0]]["id"] if chosen else typed
+    event = None
+    if event_id:
+        try:
+            with ws.reading() as session:
+                event = event_dict(get_event(session, event_id))
+                videos = linked_videos(session, event_id)
+                revisions = history.list_history(session, "event", event_id)
+        except history.NotFound:
+            st.error(f"There is no event number {event_id}.")
+    if event:
+        st.subheader(f"Event {event['id']}: {event['title'] or event['sub_event_type']} (version {event['version']}, "
+                     f"{event['status']})")
         st.markdown("**Linked videos**")
         if not videos:
             st.caption("No video is tagged with this event yet (tag one on its video page).")
         for v in videos:
             ui.video_link(v["id"], f"Video #{v['id']} ({v['via']})")
+        # The version the form was opened on is what the save is checked against (someone else may save meanwhile).
+        loaded = st.session_state.setdefault(f"e{event['id']}_loaded", event["version"])
+        if loaded != event["version"]:
+            st.warning(f"Version {event['version']} was saved after you opened version {loaded}: saving your edits "
+                       "will be refused. Open the history to see the change.")
         with st.form(f"edit{event['id']}"):
             fields = event_fields(f"e{event['id']}_", event)
             if st.form_submit_button("Save changes", type="primary"):
                 try:
                     with ws.session() as session:
                         saved = update_event(session, event["id"], fields["data"], ws.settings.user,
-                                             expected_version=event["version"], units=fields["units"],
+                                             expected_version=loaded, units=fields["units"],
                                              place=fields["place"] if fields["place_changed"] else None)
                         st.session_state["event_done"] = f"Event {saved.id} saved as version {saved.version}."
+                    del st.session_state[f"e{event['id']}_loaded"]
                     st.rerun()
                 except ERRORS as exc:
                     st.error(str(exc))
@@ -126,7 +142,8 @@ with drafts_tab:
             st.caption(d["description"] or d["notes"] or "")
             yes, no = st.columns(2)
             for col, act, fn in ((yes, "Accept", accept_event), (no, "Reject", reject_event)):
-                if col.button(act, key=f"{act}{d['id']}"):
+                # the version shown is in the key: a draft changed meanwhile shows again instead of being decided
+                if col.button(act, key=f"{act}{d['id']}v{d['version']}"):
                     try:
                         with ws.session() as session:
                             fn(session, d["id"], ws.settings.user, d["version"])

@@ -36,7 +36,8 @@ for point in selected:
     if point["kind"] == "video":
         ui.video_link(point["id"], f"Open video #{point['id']}")
     else:
-        st.page_link(ui.PAGES["events"], label="Open the events table", icon="📅")
+        st.page_link(ui.PAGES["events"], label=f"Open event #{point['id']}", icon="📅",
+                     query_params={"id": str(point["id"])})
 
 with st.expander("The points as a table"):
     st.dataframe([{k: p[k] for k in ("kind", "type", "date", "label", "latitude", "longitude", "precision", "status")}

@@ -93,6 +93,24 @@ def test_archive_page_imports_uploaded_files_and_refuses_a_non_video(ws, clip):
     assert detail["acquisitions"][0]["original_path"] == "clip.mp4"
 
 
+def test_library_page_filters_in_any_spelling_and_links_to_each_video(ws, demo):
+    at = open_page("2_Library.py")
+    assert "4 videos · page 1 of 1" in texts(at)
+    assert len(at.image) == 4  # a keyframe thumbnail on every card
+    assert [link.label.split(" ")[0] for link in at.get("page_link") if link.label.startswith("#")] == \
+        ["#4", "#3", "#2", "#1"]  # newest first
+    at.text_input(key="lib_place").input("دوما").run()  # the place filter, in Arabic: bikes.mp4 is tagged Douma
+    assert "1 videos" in texts(at) and any(link.label.startswith("#1 bikes.mp4") for link in at.get("page_link"))
+    at.text_input(key="lib_place").input("").run()
+    at.checkbox(key="lib_untagged").check().run()  # untagged only
+    assert "2 videos" in texts(at)
+    at.checkbox(key="lib_untagged").uncheck().run()
+    at.selectbox(key="lib_dupes").select(True).run()  # has copies: both demo pairs
+    assert "4 videos" in texts(at)
+    at.text_input(key="lib_text").input("zzzz-nothing").run()
+    assert "No video matches these filters." in texts(at)
+
+
 def test_video_page_tags_with_a_gazetteer_place_and_refuses_a_stale_save(ws, demo):
     video = demo["items"][2].id  # carphone_distorted.mp4: untagged
     at = open_page("3_Video.py", id=str(video))
@@ -185,11 +203,26 @@ def test_events_page_filters_accepts_drafts_and_exports_acled(ws, demo):
                                  "status": "draft", "title": "clash drafted from a post"}, "tester", place="Adra")
         draft_id = draft.id
     at = open_page("6_Events.py")
-    at.button(key=f"Accept{draft_id}").click().run()
+    at.button(key=f"Accept{draft_id}v1").click().run()
     assert any(f"Draft {draft_id} accepted" in s.value for s in at.success)
     with ws.session() as s:
         assert s.get(Event, draft_id).status == "accepted"
     assert at.download_button[0].label == "Download 6 events (CSV)"  # the ACLED export, the accepted draft in it
+
+
+def test_events_page_edits_an_event_and_refuses_an_edit_made_on_an_old_version(ws, demo):
+    mine, theirs = open_page("6_Events.py", id="4"), open_page("6_Events.py", id="4")
+    assert any("Event 4: Evening protest in the old town (version 1" in h.value for h in mine.subheader)
+    assert any("Video #2 (tag)" in link.label for link in mine.get("page_link"))  # the demo tag links it
+    theirs.sidebar.text_input[0].input("amal").run()
+    theirs.text_input(key="e4_title").input("Evening protest, old town")
+    theirs.button(key="FormSubmitter:edit4-Save changes").click().run()
+    assert any("Event 4 saved as version 2" in s.value for s in theirs.success), texts(theirs)
+    mine.text_input(key="e4_title").input("My title")
+    mine.button(key="FormSubmitter:edit4-Save changes").click().run()
+    assert any("conflict" in e.value and "by amal" in e.value for e in mine.error), texts(mine)
+    with ws.session() as s:
+        assert (s.get(Event, 4).title, s.get(Event, 4).version) == ("Evening protest, old town", 2)
 
 
 def test_events_page_creates_an_event_and_reports_an_unknown_place(ws):
