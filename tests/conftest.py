@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,3 +154,26 @@ def assert_consistent(ws: Workspace) -> None:
     for path in list((home / "media").rglob("*.*")) + list((home / "blobs").rglob("*.*")):
         rel = path.relative_to(home).as_posix()
         assert rel in recorded or path.name.split(".")[0] in blob_shas, f"stored file with no row: {rel}"
+
+
+PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
+
+
+@pytest.fixture
+def pg_url(monkeypatch):
+    """A fresh, uniquely named PostgreSQL database, dropped afterwards; skips when there is no server."""
+    psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'psycopg[binary]')")
+    try:
+        admin = psycopg.connect(f"{PG_SERVER}/test", autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostgreSQL is not reachable at {PG_SERVER}/test: {str(exc).strip().splitlines()[0]}")
+    name = f"workbench_test_{uuid.uuid4().hex[:12]}"
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+        monkeypatch.setenv("WORKBENCH_DATABASE_URL", url)
+        try:
+            yield url
+        finally:
+            dispose_all()
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -8,7 +8,6 @@ import subprocess
 import sys
 import textwrap
 import threading
-import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -24,8 +23,6 @@ from workbench.db import Acquisition, MediaFile, Source, dispose_all
 from workbench.db.engine import MIGRATIONS
 from workbench.store import sha256_file
 from workbench.workspace import Workspace
-
-PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 
 
 def head_revision() -> str:
@@ -188,26 +185,6 @@ def test_opening_waits_while_another_process_writes_the_new_database(home):
     with ws.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     assert sqlite_versions(home / "workbench.db") == [head_revision()]
-
-
-@pytest.fixture
-def pg_url(monkeypatch):
-    """A fresh, uniquely named PostgreSQL database, dropped afterwards; skips when there is no server."""
-    psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'psycopg[binary]')")
-    try:
-        admin = psycopg.connect(f"{PG_SERVER}/test", autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        pytest.skip(f"PostgreSQL is not reachable at {PG_SERVER}/test: {str(exc).strip().splitlines()[0]}")
-    name = f"workbench_test_{uuid.uuid4().hex[:12]}"
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-        monkeypatch.setenv("WORKBENCH_DATABASE_URL", url)
-        try:
-            yield url
-        finally:
-            dispose_all()
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_postgresql_catalogue_imports_a_video(home, pg_url, bikes):

@@ -263,3 +263,21 @@ def test_a_page_on_a_broken_setting_says_which(ws, monkeypatch):
     assert [e.value for e in at.error][0].startswith("A setting cannot be read: ")
     assert "WORKBENCH_SAMPLE_FPS" in at.error[0].value
 
+
+
+def test_team_mode_the_pages_work_on_postgresql(home, pg_url):
+    from workbench import settings
+    from workbench.workspace import Workspace
+
+    ws = Workspace.open(settings.load())
+    assert ws.engine.dialect.name == "postgresql"
+    demo = load_demo(ws)
+    at = open_page("2_Library.py")
+    assert "4 videos" in texts(at) and not errors(at)
+    video = demo["items"][2].id
+    at = open_page("3_Video.py", id=str(video))
+    at.text_input(key=f"tag{video}.new.place").input("Adra").run()
+    at.button(key=f"tag{video}.new.save").click().run()
+    assert any("saved as version 1" in s.value for s in at.success), texts(at)
+    for page in ("4_Duplicates.py", "6_Events.py", "7_Map.py"):
+        assert not errors(open_page(page)), page
