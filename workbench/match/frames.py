@@ -45,22 +45,25 @@ def load_bags(ws: Workspace, media_ids: list[int] | None = None, kinds: tuple[st
 
 @dataclass
 class FlatFrames:
-    """Every stored frame in flat arrays: which video, when, and its plain hashes (uint64)."""
+    """Stored frames in flat arrays: which video, when, and its plain and mirrored hashes (uint64)."""
 
     media_id: np.ndarray
     t: np.ndarray
     phash: np.ndarray
     dhash: np.ndarray
+    phash_mirror: np.ndarray
+    dhash_mirror: np.ndarray
 
     @classmethod
     def from_bags(cls, bags: dict[int, FrameBag]) -> FlatFrames:
         items = list(bags.items())
         if not items:
             empty = np.zeros(0, dtype=np.uint64)
-            return cls(np.zeros(0, dtype=np.int64), np.zeros(0), empty, empty)
+            return cls(np.zeros(0, dtype=np.int64), np.zeros(0), empty, empty, empty, empty)
         return cls(np.concatenate([np.full(len(b), mid, dtype=np.int64) for mid, b in items]),
                    np.concatenate([b.t for _, b in items]),
-                   np.concatenate([b.phash for _, b in items]), np.concatenate([b.dhash for _, b in items]))
+                   *(np.concatenate([getattr(b, h) for _, b in items])
+                     for h in ("phash", "dhash", "phash_mirror", "dhash_mirror")))
 
     def __len__(self) -> int:
         return len(self.t)

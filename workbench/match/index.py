@@ -59,6 +59,39 @@ class HammingIndex:
     def __len__(self) -> int:
         return self.n
 
+    def state(self) -> dict[str, np.ndarray]:
+        """The sorted runs, to persist (codes and ids are the caller's: pass them back to ``from_state``)."""
+        return {f"rows{c}": r for c, r in enumerate(self.rows)} | {"sorted_n": np.array([self.sorted_n])}
+
+    @classmethod
+    def from_state(cls, codes: np.ndarray, ids: np.ndarray, state: dict[str, np.ndarray],
+                   chunk_bits: tuple[int, ...] = DEFAULT_BITS, merge_at: int = 1 << 18) -> HammingIndex:
+        """An index over ``codes`` whose first ``sorted_n`` rows are in the runs ``state`` holds.
+
+        The run tables are recounted from the codes (a bincount per chunk): cheaper to redo than to store.
+
+        Raises:
+            ValueError: the state does not fit the codes.
+        """
+        index = cls(chunk_bits, merge_at)
+        sorted_n = int(state["sorted_n"][0])
+        rows = [np.asarray(state[f"rows{c}"], dtype=np.int32) for c in range(len(chunk_bits))]
+        if not 0 <= sorted_n <= len(codes) or any(len(r) != sorted_n for r in rows) or len(ids) != len(codes):
+            raise ValueError("index state does not fit its codes")
+        index._codes = np.ascontiguousarray(codes, dtype=np.uint64)
+        index._ids = np.ascontiguousarray(ids, dtype=np.int32)
+        index.n = len(codes)
+        index.rows = rows
+        for c in range(len(chunk_bits)):
+            counts = np.bincount(index._chunk(index._codes[:sorted_n], c), minlength=1 << chunk_bits[c])
+            index.starts[c][1:] = np.cumsum(counts, dtype=np.int64).astype(np.int32)
+        index.sorted_n = sorted_n
+        for c, r in enumerate(rows):  # a damaged file must not give wrong answers: check what is cheap to check
+            if sorted_n and (r.min() < 0 or r.max() >= sorted_n
+                             or np.any(np.diff(index._chunk(index._codes[r], c)) < 0)):
+                raise ValueError("index runs are not sorted row numbers of their codes")
+        return index
+
     @property
     def codes(self) -> np.ndarray:
         return self._codes[:self.n]
@@ -136,6 +169,15 @@ class HammingIndex:
             Three aligned arrays: the query's position, the stored id, and the distance.
         """
         q = np.atleast_1d(np.asarray(queries, dtype=np.uint64))
+        uniq, inverse = np.unique(q, return_inverse=True)
+        if len(uniq) < len(q):  # a still shot repeats its hash: look each code up once
+            qi, ids, d = self.search(uniq, radius)
+            order = np.argsort(inverse, kind="stable")
+            counts = np.bincount(inverse, minlength=len(uniq))
+            starts = np.concatenate([[0], np.cumsum(counts)])
+            rep = counts[qi]  # each hit of a unique code is a hit of each query that has that code
+            pos = np.repeat(starts[qi], rep) + (np.arange(int(rep.sum())) - np.repeat(np.cumsum(rep) - rep, rep))
+            return order[pos].astype(np.int64), np.repeat(ids, rep), np.repeat(d, rep)
         if len(q) >= 64:
             half = len(q) // 2
             with ThreadPoolExecutor(2) as pool:
