@@ -13,6 +13,8 @@ from workbench.cli.common import JsonOpt, UsageError, app, emit, err, open_works
 @app.command()
 def dupes(
     refs: Annotated[list[str] | None, typer.Argument(help="Video ids or SHA-256 prefixes (default: all).")] = None,
+    rescan: Annotated[bool, typer.Option("--rescan", help="Match again (these videos, or all) and replace the "
+                                                          "pairs kept since their analysis.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """List duplicate pairs (exact and near, with the shared segments) and clusters with their earliest copy."""
@@ -20,9 +22,13 @@ def dupes(
 
     ws = open_workspace()
     try:
-        data = duplicates(ws, list(refs or []))
+        data = duplicates(ws, list(refs or []), rescan=rescan)
     except UnknownVideo as exc:
         raise UsageError(str(exc)) from None
+    stale = sum(1 for p in data["pairs"] if p.get("stale"))
+    if stale:
+        err.print(f"{stale} pair(s) were found before a video was analysed again: run `workbench dupes --rescan`",
+                  markup=False)
     if as_json:
         emit(data)
         return

@@ -135,6 +135,18 @@ class FrameIndex:
         return idx
 
     @classmethod
+    def load_only(cls, ws: Workspace) -> FrameIndex:
+        """What the file holds, checked but not appended to.
+
+        Raises:
+            ValueError: there is no file, or it cannot be trusted (the message says why).
+        """
+        idx, why = cls._load(ws, index_path(ws))
+        if idx is None:
+            raise ValueError(why or "no index file")
+        return idx
+
+    @classmethod
     def build(cls, ws: Workspace) -> FrameIndex:
         """Read every informative frame from the database."""
         with ws.session() as session:
