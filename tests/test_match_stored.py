@@ -164,7 +164,7 @@ def test_search_by_a_still_between_two_samples_finds_the_moment(ws, catalogue, b
 
 
 def test_a_chair_still_between_samples_is_found_at_its_moment(ws, tmp_path):
-    """The TMK chair video (handheld): at 4.5 s the nearest 1-fps samples are 36-57 bits away."""
+    """The TMK chair video (handheld): at 4.5 s no stored sample or keyframe is within the still threshold."""
     chair = shared_file("media", "tmk", "chair-orig-22-sd-bar.mp4")
     (mid,) = [i.id for i in import_paths(ws, [chair])]
     still = tmp_path / "chair.png"

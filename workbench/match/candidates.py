@@ -49,6 +49,7 @@ def candidate_videos(query: FrameBag, stored: FlatFrames, max_distance: int, exc
                 qis.append(qi)
     if not mids:
         return {}
-    pairs = np.unique(np.stack([np.concatenate(mids), np.concatenate(qis)]), axis=1)
-    ids, counts = np.unique(pairs[0], return_counts=True)
+    nq = len(query)  # one int64 key per (video, query frame): a 1-D unique, far cheaper than axis=1
+    keys = np.unique(np.concatenate(mids).astype(np.int64) * nq + np.concatenate(qis))
+    ids, counts = np.unique(keys // nq, return_counts=True)
     return {int(m): int(c) for m, c in zip(ids, counts, strict=True) if m != exclude}
