@@ -155,10 +155,10 @@ class FrameIndex:
         """Read every informative frame from the database."""
         with ws.session() as session:
             top = session.scalar(select(func.max(Frame.id))) or 0
-        cols = _read_rows(ws, 0, top)
-        idx = cls(cols, top, 0, _db_identity(ws))
-        idx.frames_upto = idx._count_upto(ws, top)
-        return idx
+        # counted before reading: a row committed late below ``top`` is then either read and
+        # counted, or neither (the next open sees the count differ and rebuilds), never lost
+        upto = cls._count_upto(ws, top)
+        return cls(_read_rows(ws, 0, top), top, upto, _db_identity(ws))
 
     @staticmethod
     def _count_upto(ws: Workspace, top: int) -> int:
@@ -208,10 +208,11 @@ class FrameIndex:
             top = session.scalar(select(func.max(Frame.id))) or 0
         if top <= self.max_frame_id:
             return 0
+        upto = self._count_upto(ws, top)  # before reading (see ``build``)
         new = _read_rows(ws, self.max_frame_id, top)
         start = len(self)
         self.cols = {k: np.concatenate([self.cols[k], new[k]]) for k in COLUMNS}
-        self.frames_upto = self._count_upto(ws, top)
+        self.frames_upto = upto
         self.max_frame_id = top
         for key, ham in self._hamming.items():
             ham.add(self.cols[key][start:], np.arange(start, len(self), dtype=np.int32))
