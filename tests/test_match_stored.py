@@ -84,7 +84,7 @@ def test_pairs_for_video_from_its_side_and_rejected_pairs_never_listed(ws, catal
     assert pairs_for_video(ws, ids["other"]) == []
 
 
-def test_a_failing_match_step_keeps_the_analysis_and_says_so(ws, bikes, copies):
+def test_a_failing_match_step_keeps_the_analysis_and_says_so(home, ws, bikes, copies):
     assert import_paths(ws, [bikes])[0].ok
     with ws.session() as s:  # the table refuses every write: a real database error, no mock
         s.execute(text("CREATE TRIGGER no_match BEFORE INSERT ON duplicate_matches "
@@ -98,6 +98,15 @@ def test_a_failing_match_step_keeps_the_analysis_and_says_so(ws, bikes, copies):
         s.execute(text("DROP TRIGGER no_match"))
     assert _near(duplicates(ws)) == []  # not kept ...
     assert _near(duplicates(ws, rescan=True)) == [(1, item.id)]  # ... until a rescan
+    with ws.session() as s:  # analysed again, and matching fails again: the kept pair is flagged stale
+        s.execute(text("CREATE TRIGGER no_match BEFORE INSERT ON duplicate_matches "
+                       "BEGIN SELECT RAISE(ABORT, 'duplicate_matches is read-only'); END"))
+    again = process(ws, [str(item.id)], every=False)[0]
+    assert again.status == "processed" and again.extra["match_error"]
+    (pair,) = [p for p in duplicates(ws)["pairs"] if p["kind"] == "near"]
+    assert pair["stale"] is True
+    result = cli("dupes")
+    assert result.exit_code == 0 and "dupes --rescan" in result.stderr
 
 
 def test_the_index_file_is_appended_to_and_rebuilt_when_it_cannot_be_trusted(ws, bikes, copies):

@@ -25,6 +25,7 @@ hash: the 10% crop of bikes.mp4 has none (README, "What is missing or weak"). Me
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import zipfile
@@ -41,6 +42,8 @@ from workbench.match.frames import FlatFrames
 from workbench.match.index import HammingIndex
 from workbench.match.matching import FrameBag
 from workbench.workspace import Workspace
+
+log = logging.getLogger(__name__)
 
 FORMAT = 1
 INDEX_RADIUS = 10  # bits, on pHash or on dHash alone
@@ -126,6 +129,8 @@ class FrameIndex:
         if idx is None:
             idx = cls.build(ws)
             idx.note = f"rebuilt: {why}" if why else f"built from the database ({len(idx)} frames)"
+            if why:
+                log.warning("frame index %s (%d frames read from the database)", idx.note, len(idx))
         else:
             added = idx.append(ws)
             idx.note = f"appended {added} frames" if added else "loaded"
