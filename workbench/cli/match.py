@@ -67,7 +67,9 @@ def search(
         emit({"query": str(image or clip), "results": hits})
         return
     for h in hits:
-        where = (", ".join(f"{t:.1f}s" for t in h["timestamps"][:10]) if "timestamps" in h else
+        where = (", ".join(f"{t:.2f}s" for t in h["timestamps"][:10]) + (" (found by decoding around a near miss)"
+                                                                          if h.get("refined") else "")
+                 if "timestamps" in h else
                  ", ".join(f"clip {s['a_start']:.1f}-{s['a_end']:.1f}s = video {s['b_start']:.1f}-{s['b_end']:.1f}s"
                            for s in h.get("segments", [])))
         out.print(f"#{h['id']} {h['sha256'][:12]}  score {h['score']:.2f}  {where}", markup=False)
