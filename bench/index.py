@@ -17,6 +17,7 @@ other work on the machine).
 
     python bench/index.py                 # N = 10,000,000 (needs ~4 GB RAM, a few minutes)
     python bench/index.py --n 1000000
+    python bench/index.py --candidates --n 1000000   # the catalogue's candidate stage, index vs exact scan
 
 faiss-cpu is a peer measured here, not a dependency of the project: install it in the
 benchmark's environment (``pip install faiss-cpu``); without it the faiss rows are skipped.
@@ -130,9 +131,9 @@ class FaissIndex:
 
 
 class MIH:
-    def __init__(self, codes: np.ndarray, bits: tuple[int, ...]) -> None:
-        self.name = f"HammingIndex {'/'.join(map(str, bits))} bits"
-        self.index = HammingIndex(bits, merge_at=1 << 30)
+    def __init__(self, codes: np.ndarray, bits: tuple[int, ...], residuals: bool = False) -> None:
+        self.name = f"HammingIndex {'/'.join(map(str, bits))} bits" + (" + 32-bit residuals" if residuals else "")
+        self.index = HammingIndex(bits, merge_at=1 << 30, residuals=residuals)
         self.index.add(codes, np.arange(len(codes), dtype=np.int32))
         self.index.merge()
         self.index.merge_at = 1 << 18
@@ -152,9 +153,15 @@ class MIH:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=10_000_000)
-    ap.add_argument("--skip", default="", help="comma-separated candidates to skip: numpy,faiss,multihash,mih4")
+    ap.add_argument("--skip", default="", help="comma-separated candidates to skip: "
+                                               "mihres,mih,mih4,faiss,numpy,multihash")
+    ap.add_argument("--candidates", action="store_true",
+                    help="instead: the catalogue's candidate stage (FrameIndex.candidates), index vs exact scan")
     args = ap.parse_args()
     rng = np.random.default_rng(42)
+    if args.candidates:
+        candidates(args.n, rng)
+        return
     skip = set(filter(None, args.skip.split(",")))
     print("| data | candidate | build s | 1 query ms (median) | 300-hash video ms (median) "
           "| add 300 ms | bytes/hash | results/query |")
@@ -164,7 +171,8 @@ def main() -> None:
         singles = [codes[[i]] ^ flips(rng, 1, 2) for i in picks]
         video_starts = rng.integers(0, len(codes) // 300, 9) * 300
         videos = [codes[s:s + 300] ^ flips(rng, 300, 2) for s in video_starts]
-        makers = [("mih", lambda c: MIH(c, (22, 21, 21))), ("mih4", lambda c: MIH(c, (16, 16, 16, 16))),
+        makers = [("mihres", lambda c: MIH(c, (22, 21, 21), residuals=True)),
+                  ("mih", lambda c: MIH(c, (22, 21, 21))), ("mih4", lambda c: MIH(c, (16, 16, 16, 16))),
                   ("faiss", lambda c: FaissIndex(c)), ("numpy", NumpyFlat),
                   ("multihash", lambda c: FaissIndex(c, multihash=True))]
         for key, make in makers:
@@ -201,6 +209,44 @@ def measure(idx, key: str, label: str, build: float, codes: np.ndarray, singles:
     per = f"{nb / len(codes):.1f}" if nb > 0 else "n/a"
     print(f"| {label} | {idx.name} | {build:.1f} | {one:.2f} | {many:.0f}{cpu} | {add:.2f} | {per} | {found:.0f} |",
           flush=True)
+
+def candidates(n: int, rng: np.random.Generator) -> None:
+    """What ``dupes``/``search`` pay per video: ``FrameIndex.candidates`` over n stored frames.
+
+    Clustered pHash and dHash (as above, drawn separately), mirrored hashes ~20 bits away, videos
+    of 300 frames; a query is a stored video with 2 bits flipped in each hash. The index path
+    searches pHash and dHash, plain and mirrored (1,200 codes), then counts exactly on the
+    videos found; the exact path scans every frame in three orientations.
+    """
+    from workbench.match.frameindex import FrameIndex
+    from workbench.match.matching import FrameBag
+
+    ph, dh = datasets(n, rng)["clustered"], datasets(n, rng)["clustered"]
+    m = len(ph)
+    media = np.arange(m, dtype=np.int64) // 300
+    cols = {"frame_id": np.arange(1, m + 1, dtype=np.int64), "media_id": media, "analysis_id": media,
+            "t_ms": (np.arange(m, dtype=np.int64) % 300) * 1000, "keyframe": np.zeros(m, dtype=bool),
+            "phash": ph, "dhash": dh, "phash_mirror": ph ^ flips(rng, m, 20), "dhash_mirror": dh ^ flips(rng, m, 20)}
+    idx = FrameIndex(cols, m)
+    idx.current_aid = {int(x): int(x) for x in np.unique(media)}
+    t = time.perf_counter()
+    idx.hamming("phash"), idx.hamming("dhash")
+    print(f"{m} frames; both Hamming indexes built in {time.perf_counter() - t:.1f} s")
+    print("| path | 300-frame video ms (median) | CPU ms | videos found |")
+    print("|---|---|---|---|")
+    for use_index in (True, False):
+        walls, cpus, found = [], [], 0
+        for v in rng.integers(0, m // 300, 3 if not use_index and m > 2_000_000 else 9):
+            sl = slice(v * 300, v * 300 + 300)
+            q = FrameBag(cols["t_ms"][sl] / 1000, *(cols[k][sl] ^ flips(rng, 300, 2) for k in
+                                                   ("phash", "dhash", "phash_mirror", "dhash_mirror")))
+            t, c = time.perf_counter(), time.process_time()
+            found = len(idx.candidates(q, 44, use_index=use_index))
+            walls.append((time.perf_counter() - t) * 1000)
+            cpus.append((time.process_time() - c) * 1000)
+        print(f"| {'Hamming index (radius 10, pHash and dHash)' if use_index else 'exact numpy scan'} | "
+              f"{statistics.median(walls):.0f} | {statistics.median(cpus):.0f} | {found} |", flush=True)
+
 
 if __name__ == "__main__":
     main()

@@ -91,15 +91,18 @@ with side:
                 st.dataframe([{"kind": a["kind"], "label": a["label"], "sha256": a["sha256"][:16], "bytes": a["size"]}
                               for a in acq["attachments"]], hide_index=True, width="stretch")
     with tab_dupes:
-        pairs = pairs_for_video(ws, video_id)
+        pairs = [p for p in pairs_for_video(ws, video_id) if p["kind"] == "near"]  # exact: see Sources
         if not pairs:
             st.info("No copies of this video found in the archive.")
         for pair in pairs:
             other = pair["other"]
-            ui.video_link(other["id"], f"#{other['id']} {other.get('title') or other['sha256'][:12]} · "
-                          f"{pair['kind']} · score {pair['score']:.2f}")
-            st.caption("; ".join(f"here {ui.clock(s['a_start'])}–{ui.clock(s['a_end'])} ↔ there "
-                                 f"{ui.clock(s['b_start'])}–{ui.clock(s['b_end'])}" for s in pair["segments"]))
+            ui.video_link(other["id"], f"#{other['id']} {other['title'] or other['sha256'][:12]} · score "
+                          f"{pair['score']:.2f}" + (" · mirrored" if pair.get("mirrored") else ""))
+            st.caption(f"{pair['coverage']:.0%} of this video is in it; " + "; ".join(
+                f"here {ui.clock(s['start'])}–{ui.clock(s['end'])} ↔ there {ui.clock(s['other_start'])}–"
+                f"{ui.clock(s['other_end'])}" for s in pair["segments"]))
+        if pairs:
+            st.page_link(ui.PAGES["duplicates"], label="Compare and review on the Duplicates page", icon="👯")
 
 st.header("Tags")
 with ws.reading() as session:

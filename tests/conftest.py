@@ -101,6 +101,18 @@ def copies(bikes, tmp_path_factory) -> dict[str, Path]:
     return {name: clips.transform(bikes, out / f"{name}.mp4", name, size) for name in clips.REQUIRED_TRANSFORMS}
 
 
+@pytest.fixture
+def catalogue(ws, bikes, copies, clipdir):
+    """bikes.mp4, three copies of it (trimmed, mirrored, logo-stamped) and an unrelated clip."""
+    other = clips.make_clip(clipdir / "unrelated.mp4", seconds=6.0, size="640x272", pattern="testsrc2")
+    paths = [bikes, copies["trim"], copies["mirror"], copies["logo"], other]
+    from workbench.pipeline import import_paths
+
+    items = import_paths(ws, paths)
+    assert all(i.ok for i in items), [i.error for i in items]
+    return dict(zip(["original", "trim", "mirror", "logo", "other"], [i.id for i in items], strict=True))
+
+
 @dataclass
 class Snapshot:
     """What the store and catalogue hold: files by kind, and row counts by table."""

@@ -117,6 +117,7 @@ def test_archive_tag_and_every_page_in_the_browser(streamlit_app, browser_page, 
     page.get_by_role("button", name="Archive", exact=True).click()
     page.get_by_text("Done: 1 items").wait_for()
     settle(page)
+    page.screenshot(path=str(shots / "archive-done.png"))
     assert not problems(page), problems(page)
     link = page.get_by_role("link", name="Open #5")
     link.wait_for()
@@ -134,6 +135,7 @@ def test_archive_tag_and_every_page_in_the_browser(streamlit_app, browser_page, 
     page.get_by_role("button", name="Add tag").click()
     page.get_by_text("saved as version 1 by tester").wait_for()
     settle(page)
+    page.screenshot(path=str(shots / "video-tagged.png"))
     assert not problems(page), problems(page)
 
     # Every page, opened directly by its URL; a screenshot of each.

@@ -234,3 +234,18 @@ def test_a_read_session_neither_waits_for_a_writer_nor_lets_a_change_vanish(ws):
                          created_by="t", updated_by="t"))  # never flushed
     with ws.session() as s:
         assert s.query(Event).count() == 0
+
+
+def test_postgresql_keeps_duplicate_pairs(home, pg_url, bikes, copies):
+    """Analysis, the match step and duplicate_matches (JSON detail) on a real server."""
+    from workbench.db import DuplicateMatch
+    from workbench.match.dupes import duplicates
+    from workbench.pipeline import import_paths as import_and_analyse
+
+    ws = Workspace.open(settings.load())
+    items = import_and_analyse(ws, [bikes, copies["trim"]])
+    assert all(i.ok and not i.extra.get("match_error") for i in items), [i.extra for i in items]
+    with ws.session() as s:
+        (row,) = s.scalars(select(DuplicateMatch)).all()
+        assert (row.media_a_id, row.media_b_id) == (items[0].id, items[1].id) and row.detail["segments"]
+    assert duplicates(ws) == duplicates(ws, rescan=True)

@@ -17,23 +17,12 @@ from workbench.cli import app
 from workbench.db import MediaFile, Source, SourceMedia
 from workbench.match.dupes import duplicates
 from workbench.match.search import search_clip, search_image
-from workbench.pipeline import import_paths
 
 runner = CliRunner()
 
 
 def cli(*args: str):
     return runner.invoke(app, list(args), catch_exceptions=False)
-
-
-@pytest.fixture
-def catalogue(ws, bikes, copies, clipdir):
-    """bikes.mp4, three copies of it (trimmed, mirrored, logo-stamped) and an unrelated clip."""
-    other = clips.make_clip(clipdir / "unrelated.mp4", seconds=6.0, size="640x272", pattern="testsrc2")
-    paths = [bikes, copies["trim"], copies["mirror"], copies["logo"], other]
-    items = import_paths(ws, paths)
-    assert all(i.ok for i in items), [i.error for i in items]
-    return dict(zip(["original", "trim", "mirror", "logo", "other"], [i.id for i in items], strict=True))
 
 
 def _pair(doc, a, b):

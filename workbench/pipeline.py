@@ -11,6 +11,7 @@ and leaves no frames or images behind. A decode that stops early is kept as ``pa
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import shutil
@@ -38,6 +39,8 @@ from workbench.media.hashing import to_signed
 from workbench.report import Item, Status
 from workbench.store import sha256_file
 from workbench.workspace import Workspace
+
+log = logging.getLogger(__name__)
 
 PIPELINE_VERSION = "keyframes-1"
 ANALYSED = ("ok", "partial")  # analyses with frames; "failed" ones have none
@@ -89,7 +92,24 @@ def analyze_media(ws: Workspace, media_id: int, opts: ProcessOptions | None = No
                       shots=len(result.shots), contact_sheet=sheet)
     if partial:
         item.extra["process_error"] = f"keyframes partial: {partial}"
+    _match_step(ws, media_id, item)
     return item
+
+
+def _match_step(ws: Workspace, media_id: int, item: Item) -> None:
+    """Find the video's near duplicates and keep them (``match.stored.record_matches``).
+
+    Runs after the analysis is committed and never undoes it: a failure is reported on the item
+    (``match_error``) and logged; its pairs are then missing or stale until ``dupes --rescan``.
+    """
+    from workbench.match.stored import record_matches
+
+    try:
+        item.extra["duplicates"] = len(record_matches(ws, media_id))
+    except Exception as exc:  # a bug or a database error must not cost the analysis: record it
+        item.extra["match_error"] = (f"duplicate matching failed ({type(exc).__name__}: {exc}); "
+                                     "the analysis is kept; run `workbench dupes --rescan`")
+        log.warning("video #%s: %s", media_id, item.extra["match_error"])
 
 
 def _fixity_problem(path: Path, sha256: str) -> str | None:
@@ -183,7 +203,9 @@ def _then_analyze(ws: Workspace, on_item: Callable[[Item], None] | None) -> Call
         if item.ok and item.id is not None and item.status != Status.SKIPPED \
                 and current_analysis_id(ws, item.id) is None:
             done = analyze_media(ws, item.id)
-            item.extra.update({k: done.extra.get(k) for k in ("keyframes", "samples", "contact_sheet")})
+            item.extra.update({k: done.extra.get(k) for k in ("keyframes", "samples", "contact_sheet", "duplicates")})
+            if done.extra.get("match_error"):
+                item.extra["match_error"] = done.extra["match_error"]
             problem = done.error if done.status == Status.FAILED else done.extra.get("process_error")
             if problem:
                 item.extra["process_error"] = problem

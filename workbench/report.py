@@ -55,5 +55,7 @@ class Item:
         note = f" ({self.error})" if self.error else ""
         if self.extra.get("keyframes") is not None:
             note += f" [{self.extra['keyframes']} keyframes, {self.extra['samples']} samples]"
+        if self.extra.get("match_error"):
+            note += f" (but {self.extra['match_error']})"
         title = f" {self.title!r}" if self.title else ""
         return f"{self.status:8} {what}{title} <- {self.input}{note}".rstrip()

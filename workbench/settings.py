@@ -83,6 +83,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Largest pHash + dHash distance of a still (search --image) to a stored frame.", int),
     Setting("query_fps", "WORKBENCH_QUERY_FPS", lambda: 4.0,
             "Sample frames per second hashed from a query clip (search --clip).", _positive),
+    Setting("match_index_from", "WORKBENCH_MATCH_INDEX_FROM", lambda: 2_000_000,
+            "Stored sample frames from which duplicate candidates come from the Hamming index (faster, "
+            "misses some ~10% crops) instead of an exact scan.", int),
     Setting("busy_timeout", "WORKBENCH_BUSY_TIMEOUT", lambda: 30.0,
             "Seconds SQLite waits for another writer before giving up.", float),
 )
@@ -105,6 +108,7 @@ class Settings:
     match_min_coverage: float = 0.5
     match_image_distance: int = 28
     query_fps: float = 4.0
+    match_index_from: int = 2_000_000
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property

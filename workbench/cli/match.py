@@ -13,6 +13,8 @@ from workbench.cli.common import JsonOpt, UsageError, app, emit, err, open_works
 @app.command()
 def dupes(
     refs: Annotated[list[str] | None, typer.Argument(help="Video ids or SHA-256 prefixes (default: all).")] = None,
+    rescan: Annotated[bool, typer.Option("--rescan", help="Match again (these videos, or all) and replace the "
+                                                          "pairs kept since their analysis.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """List duplicate pairs (exact and near, with the shared segments) and clusters with their earliest copy."""
@@ -20,9 +22,13 @@ def dupes(
 
     ws = open_workspace()
     try:
-        data = duplicates(ws, list(refs or []))
+        data = duplicates(ws, list(refs or []), rescan=rescan)
     except UnknownVideo as exc:
         raise UsageError(str(exc)) from None
+    stale = sum(1 for p in data["pairs"] if p.get("stale"))
+    if stale:
+        err.print(f"{stale} pair(s) were found before a video was analysed again: run `workbench dupes --rescan`",
+                  markup=False)
     if as_json:
         emit(data)
         return
@@ -61,7 +67,9 @@ def search(
         emit({"query": str(image or clip), "results": hits})
         return
     for h in hits:
-        where = (", ".join(f"{t:.1f}s" for t in h["timestamps"][:10]) if "timestamps" in h else
+        where = (", ".join(f"{t:.2f}s" for t in h["timestamps"][:10]) + (" (found by decoding around a near miss)"
+                                                                          if h.get("refined") else "")
+                 if "timestamps" in h else
                  ", ".join(f"clip {s['a_start']:.1f}-{s['a_end']:.1f}s = video {s['b_start']:.1f}-{s['b_end']:.1f}s"
                            for s in h.get("segments", [])))
         out.print(f"#{h['id']} {h['sha256'][:12]}  score {h['score']:.2f}  {where}", markup=False)

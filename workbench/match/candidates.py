@@ -1,14 +1,18 @@
 """Which stored videos could match a query: any frame pair within the frame threshold.
 
-A full comparison of the query's frames (plain and mirrored) against every stored frame, in
-cache-sized chunks with numpy ``bitwise_count`` (pHash + dHash, the distance matching uses).
+A full comparison of the query's frames against the stored frames, in cache-sized chunks with
+numpy ``bitwise_count`` (pHash + dHash, the distance matching uses), in three orientations:
+query and stored as they are, the query mirrored, the stored frame mirrored. ``matching.match``
+(A, B) tries B mirrored; with all three, the count of a video's frames within reach bounds the
+frames an alignment can use whichever of the two videos is A, so the candidates (and the
+``min_frames`` cut on the counts) give the same pairs from either side: a video analysed later
+finds the same pairs a full rescan does.
+
 It is exact — nothing that ``matching.match`` would accept is missed — but linear in the
-catalogue: a 300-frame query over a million stored frames took 1.6-4.6 s of CPU on this shared
-2-core machine, and at a frame threshold of 44 most long unrelated videos have a frame pair
-that close, so most of them go on to ``matching.match``. The radius-10 Hamming index
-(``index.py``) answers in milliseconds at 10 million, but at radius 10 on pHash alone it
-misses the cropped and logo-stamped copies (their pHash distances are 14-22 bits), so it is
-not used here; see README, "What is missing or weak".
+stored frames: a 300-frame query over a million stored frames takes seconds of CPU, and at a
+frame threshold of 44 most long unrelated videos have a frame pair that close, so most of them
+go on to ``matching.match``. ``frameindex.FrameIndex.candidates`` narrows large catalogues
+down with the Hamming index first (``index.py``), at a cost in recall (README).
 """
 
 from __future__ import annotations
@@ -31,9 +35,12 @@ def candidate_videos(query: FrameBag, stored: FlatFrames, max_distance: int, exc
     if len(query) == 0 or len(stored) == 0:
         return {}
     mids, qis = [], []
-    for pa, da in ((query.phash, query.dhash), (query.phash_mirror, query.dhash_mirror)):
-        for start in range(0, len(stored), CHUNK):
-            sp, sd = stored.phash[start:start + CHUNK], stored.dhash[start:start + CHUNK]
+    plain, mirror = (query.phash, query.dhash), (query.phash_mirror, query.dhash_mirror)
+    for start in range(0, len(stored), CHUNK):
+        sl = slice(start, start + CHUNK)
+        for (pa, da), (sp, sd) in ((plain, (stored.phash[sl], stored.dhash[sl])),
+                                   (mirror, (stored.phash[sl], stored.dhash[sl])),
+                                   (plain, (stored.phash_mirror[sl], stored.dhash_mirror[sl]))):
             d = np.bitwise_count(pa[:, None] ^ sp[None, :])  # uint8: pHash + dHash <= 128 fits
             d += np.bitwise_count(da[:, None] ^ sd[None, :])
             qi, si = np.nonzero(d <= max_distance)
@@ -42,6 +49,7 @@ def candidate_videos(query: FrameBag, stored: FlatFrames, max_distance: int, exc
                 qis.append(qi)
     if not mids:
         return {}
-    pairs = np.unique(np.stack([np.concatenate(mids), np.concatenate(qis)]), axis=1)
-    ids, counts = np.unique(pairs[0], return_counts=True)
+    nq = len(query)  # one int64 key per (video, query frame): a 1-D unique, far cheaper than axis=1
+    keys = np.unique(np.concatenate(mids).astype(np.int64) * nq + np.concatenate(qis))
+    ids, counts = np.unique(keys // nq, return_counts=True)
     return {int(m): int(c) for m, c in zip(ids, counts, strict=True) if m != exclude}

@@ -42,7 +42,8 @@ class HammingIndex:
         merge_at: tail size (unsorted, scanned flat) that triggers a merge into the runs.
     """
 
-    def __init__(self, chunk_bits: tuple[int, ...] = DEFAULT_BITS, merge_at: int = 1 << 18) -> None:
+    def __init__(self, chunk_bits: tuple[int, ...] = DEFAULT_BITS, merge_at: int = 1 << 18,
+                 residuals: bool = False) -> None:
         if sum(chunk_bits) != 64:
             raise ValueError("chunk_bits must add up to 64")
         self.chunk_bits = chunk_bits
@@ -54,10 +55,50 @@ class HammingIndex:
         self.rows = [np.zeros(0, dtype=np.int32) for _ in chunk_bits]  # row numbers sorted by chunk value
         self.starts = [np.zeros((1 << b) + 1, dtype=np.int32) for b in chunk_bits]
         self.sorted_n = 0  # rows [0, sorted_n) are in the runs; the rest is the tail
+        # per chunk, 32 of the other bits of each row in run order: candidates are screened on
+        # them where they lie (a sequential read) before the random read of their full codes
+        self.residuals = residuals
+        self.res: list[np.ndarray] = [np.zeros(0, dtype=np.uint32) for _ in chunk_bits]
         self._masks: dict[tuple[int, int], np.ndarray] = {}
 
     def __len__(self) -> int:
         return self.n
+
+    def state(self) -> dict[str, np.ndarray]:
+        """The sorted runs, to persist (codes and ids are the caller's: pass them back to ``from_state``)."""
+        return {f"rows{c}": r for c, r in enumerate(self.rows)} | {"sorted_n": np.array([self.sorted_n])}
+
+    @classmethod
+    def from_state(cls, codes: np.ndarray, ids: np.ndarray, state: dict[str, np.ndarray],
+                   chunk_bits: tuple[int, ...] = DEFAULT_BITS, merge_at: int = 1 << 18,
+                   residuals: bool = False) -> HammingIndex:
+        """An index over ``codes`` whose first ``sorted_n`` rows are in the runs ``state`` holds.
+
+        The run tables are recounted from the codes (a bincount per chunk): cheaper to redo than to store.
+
+        Raises:
+            ValueError: the state does not fit the codes.
+        """
+        index = cls(chunk_bits, merge_at, residuals)
+        sorted_n = int(state["sorted_n"][0])
+        rows = [np.asarray(state[f"rows{c}"], dtype=np.int32) for c in range(len(chunk_bits))]
+        if not 0 <= sorted_n <= len(codes) or any(len(r) != sorted_n for r in rows) or len(ids) != len(codes):
+            raise ValueError("index state does not fit its codes")
+        index._codes = np.ascontiguousarray(codes, dtype=np.uint64)
+        index._ids = np.ascontiguousarray(ids, dtype=np.int32)
+        index.n = len(codes)
+        index.rows = rows
+        for c in range(len(chunk_bits)):
+            counts = np.bincount(index._chunk(index._codes[:sorted_n], c), minlength=1 << chunk_bits[c])
+            index.starts[c][1:] = np.cumsum(counts, dtype=np.int64).astype(np.int32)
+        index.sorted_n = sorted_n
+        for c, r in enumerate(rows):  # a damaged file must not give wrong answers: check what is cheap to check
+            if sorted_n and (r.min() < 0 or r.max() >= sorted_n
+                             or np.any(np.diff(index._chunk(index._codes[r], c)) < 0)):
+                raise ValueError("index runs are not sorted row numbers of their codes")
+            if residuals:
+                index.res[c] = index._residual(index._codes[r], c)
+        return index
 
     @property
     def codes(self) -> np.ndarray:
@@ -71,7 +112,13 @@ class HammingIndex:
     def nbytes(self) -> int:
         """Memory held by the index's arrays."""
         return self._codes.nbytes + self._ids.nbytes + sum(r.nbytes for r in self.rows) + \
-            sum(s.nbytes for s in self.starts)
+            sum(s.nbytes for s in self.starts) + sum(r.nbytes for r in self.res)
+
+    def _residual(self, codes: np.ndarray, c: int) -> np.ndarray:
+        """32 bits of each code outside chunk ``c`` (the bits below it, then those above)."""
+        lo, hi = np.uint64(self.shifts[c]), np.uint64(self.shifts[c] + self.chunk_bits[c])
+        other = ((codes >> hi) << lo) | (codes & ((np.uint64(1) << lo) - np.uint64(1)))
+        return (other & np.uint64(0xFFFFFFFF)).astype(np.uint32)
 
     def _chunk(self, codes: np.ndarray, c: int) -> np.ndarray:
         return ((codes >> np.uint64(self.shifts[c])) & np.uint64((1 << self.chunk_bits[c]) - 1)).astype(np.int64)
@@ -110,6 +157,8 @@ class HammingIndex:
             self.rows[c] = merged
             counts = np.bincount(new_keys, minlength=1 << self.chunk_bits[c]).astype(np.int32)
             self.starts[c][1:] += np.cumsum(counts, dtype=np.int64).astype(np.int32)
+            if self.residuals:
+                self.res[c] = self._residual(self.codes[merged], c)
         self.sorted_n = len(self.codes)
 
     def _masks_for(self, c: int, radius: int) -> np.ndarray:
@@ -136,6 +185,15 @@ class HammingIndex:
             Three aligned arrays: the query's position, the stored id, and the distance.
         """
         q = np.atleast_1d(np.asarray(queries, dtype=np.uint64))
+        uniq, inverse = np.unique(q, return_inverse=True)
+        if len(uniq) < len(q):  # a still shot repeats its hash: look each code up once
+            qi, ids, d = self.search(uniq, radius)
+            order = np.argsort(inverse, kind="stable")
+            counts = np.bincount(inverse, minlength=len(uniq))
+            starts = np.concatenate([[0], np.cumsum(counts)])
+            rep = counts[qi]  # each hit of a unique code is a hit of each query that has that code
+            pos = np.repeat(starts[qi], rep) + (np.arange(int(rep.sum())) - np.repeat(np.cumsum(rep) - rep, rep))
+            return order[pos].astype(np.int64), np.repeat(ids, rep), np.repeat(d, rep)
         if len(q) >= 64:
             half = len(q) // 2
             with ThreadPoolExecutor(2) as pool:
@@ -168,10 +226,16 @@ class HammingIndex:
             if len(hit) == 0:
                 continue
             lo, lengths = lo[hit], hi[hit] - lo[hit]
-            # concatenate the runs [lo, hi) without a Python loop
+            # concatenate the runs [lo, hi) without a Python loop, in 32 bits (half the memory traffic)
             ends = np.cumsum(lengths, dtype=np.int64)
-            flat = np.arange(int(ends[-1]), dtype=np.int64) - np.repeat(ends - lengths - lo, lengths)
-            check(np.repeat(owner[hit], lengths), self.rows[c][flat])
+            small = np.int32 if ends[-1] < 1 << 31 and len(self.codes) < 1 << 31 else np.int64
+            ends = ends.astype(small)
+            flat = np.arange(int(ends[-1]), dtype=small) - np.repeat((ends - lengths - lo).astype(small), lengths)
+            owners = np.repeat(owner[hit].astype(np.int32), lengths)
+            if self.residuals:
+                near = np.bitwise_count(self.res[c][flat] ^ self._residual(q, c)[owners]) <= radius
+                flat, owners = flat[near], owners[near]
+            check(owners, self.rows[c][flat])
         tail = np.arange(self.sorted_n, len(self.codes), dtype=np.int64)
         if len(tail):
             check(np.repeat(np.arange(len(q)), len(tail)), np.tile(tail, len(q)))

@@ -172,3 +172,35 @@ def still_at(path: Path, seconds: float, width: int = 480) -> Image.Image:
         raise DecodeError(f"cannot decode at {seconds:.2f} s ({exc.strerror or exc})") from None
     finally:
         container.close()
+
+
+def frames_between(path: Path, start: float, end: float) -> Iterator[Frame]:
+    """Yield the decoded frames with ``start <= t <= end`` (seconds), seeking to the key frame before.
+
+    Times are ``(pts - stream start) * time base`` as in ``frames``; a stream whose timestamps
+    restart part-way (which ``frames`` stitches together) is timed from its own stamps here.
+    ``signature`` is left empty (no cut detection) and ``index`` is estimated from the frame rate.
+
+    Raises:
+        DecodeError: not a video, or no video stream.
+    """
+    container, stream = open_video(path)
+    with container:
+        stream.thread_type = "AUTO"
+        rate = float(stream.average_rate or stream.guessed_rate or 0) or 25.0
+        base = stream.start_time or 0
+        tb = float(stream.time_base) if stream.time_base else 0.0
+        try:
+            if tb and start > 0:
+                container.seek(base + int(max(0.0, start - 0.5) / tb), stream=stream, backward=True)
+            for frame in container.decode(stream):
+                pts = frame.pts if frame.pts is not None else frame.dts
+                if pts is None or not tb:
+                    continue
+                t = (pts - base) * tb
+                if t > end:
+                    break
+                if t >= start:
+                    yield Frame(round(t * rate), t, (), frame, int(frame.rotation or 0))
+        except av.FFmpegError:
+            return  # a corrupt stretch: what decoded is all there is

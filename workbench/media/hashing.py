@@ -105,6 +105,21 @@ def crop_from_fractions(sides: tuple[float, float, float, float], w: int, h: int
     return Crop(x, y, w - x - round(right * w), h - y - round(bottom * h))
 
 
+def _perceptual(img: Image.Image) -> tuple[int, int, int, int]:
+    """pHash, dHash, and both of the mirrored image, of an already cropped image."""
+    mirror = ImageOps.mirror(img)
+    return (to_int(imagehash.phash(img)), to_int(imagehash.dhash(img)),
+            to_int(imagehash.phash(mirror)), to_int(imagehash.dhash(mirror)))
+
+
+def match_hashes(img: Image.Image, crop: Crop) -> tuple[int, int, int, int]:
+    """The four hashes matching uses (pHash, dHash, mirrored pHash, mirrored dHash), exactly as
+    ``hash_image`` makes them, without PDQ: for re-hashing many frames around a moment."""
+    if (crop.w, crop.h) != img.size:
+        img = img.crop((crop.x, crop.y, crop.x + crop.w, crop.y + crop.h))
+    return _perceptual(img)
+
+
 def hash_image(img: Image.Image, crop: Crop | None = None) -> FrameHashes:
     """Crop the borders off an RGB image, then hash it (plain and mirrored) and flag blank frames.
 
@@ -116,12 +131,11 @@ def hash_image(img: Image.Image, crop: Crop | None = None) -> FrameHashes:
     if (crop.w, crop.h) != img.size:
         img = img.crop((crop.x, crop.y, crop.x + crop.w, crop.y + crop.h))
         gray = gray[crop.y:crop.y + crop.h, crop.x:crop.x + crop.w]
-    mirror = ImageOps.mirror(img)
     rgb = np.repeat(gray[:, :, None], 3, axis=2) if img.mode == "L" else np.asarray(img.convert("RGB"))
     bits, quality = pdqhash.compute(np.ascontiguousarray(rgb))
+    phash, dhash, phash_mirror, dhash_mirror = _perceptual(img)
     return FrameHashes(
-        phash=to_int(imagehash.phash(img)), dhash=to_int(imagehash.dhash(img)),
-        phash_mirror=to_int(imagehash.phash(mirror)), dhash_mirror=to_int(imagehash.dhash(mirror)),
+        phash=phash, dhash=dhash, phash_mirror=phash_mirror, dhash_mirror=dhash_mirror,
         pdq=np.packbits(bits.astype(np.uint8)).tobytes().hex(), pdq_quality=int(quality),
         crop=crop, low_info=bool(gray.std() < LOW_INFO_STD),
     )
