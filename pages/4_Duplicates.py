@@ -16,8 +16,14 @@ st.caption("Copies of the same footage across the archive: re-uploads, trims, cr
 if msg := st.session_state.pop("review_done", None):
     st.success(msg)
 
-with st.spinner("Matching the catalogue…"):
-    found = duplicates(ws)
+with st.expander("Match the whole catalogue again"):
+    st.caption("Pairs are found when each video is analysed and kept. Rescan after changing the match settings, "
+               "or for a catalogue analysed before pairs were kept; it compares every video with every other.")
+    rescan = st.button("Rescan now")
+with st.spinner("Matching the whole catalogue…" if rescan else "Loading the pairs…"):
+    found = duplicates(ws, rescan=rescan)
+if any(p.get("stale") for p in found["pairs"]):
+    st.warning("Some pairs were found before their video was analysed again and may be out of date: rescan.")
 pairs, groups = found["pairs"], found["clusters"]
 titles: dict[int, str] = {}
 
