@@ -19,6 +19,8 @@ STATUS_ICONS = {"stored": "✅ stored", "exists": "☑️ already archived", "sk
 def run_batch(urls: list[str]) -> None:
     """Archive the URLs one by one, showing a progress bar per download and each result."""
     results: list[dict] = []
+    st.caption("Stay on this page until the batch is done: leaving it stops the batch after the current item "
+               "(what was archived stays archived).")
     progress = st.progress(0.0, text="Starting…")
     table = st.empty()
     bars: dict[str, st.delta_generator.DeltaGenerator] = {}
@@ -30,6 +32,7 @@ def run_batch(urls: list[str]) -> None:
 
     def on_item(item) -> None:  # noqa: ANN001
         results.append(item.as_dict())
+        st.session_state["archive_results"] = results  # kept as each item ends, should the run be cut short
         progress.progress(len(results) / max(len(urls), len(results)), text=f"{len(results)} of {len(urls)} done")
         show(results, table)
 

@@ -1,5 +1,7 @@
 """Library: the catalogue, searchable and filterable, with thumbnails, paginated in the database."""
 
+from datetime import date
+
 import streamlit as st
 
 from workbench import ui
@@ -17,7 +19,7 @@ with st.sidebar:
     verification = st.selectbox("Verification", [None, *facets["verifications"]], format_func=lambda v: v or "any")
     place = st.text_input("Place (any spelling)", key="lib_place")
     governorate = st.selectbox("Governorate", [None, *facets["governorates"]], format_func=lambda v: v or "any")
-    dates = st.date_input("Recorded between", value=(), format="YYYY-MM-DD",
+    dates = st.date_input("Recorded between", value=(), format="YYYY-MM-DD", min_value=date(1990, 1, 1),
                           help="The tag's recorded date, else the upload date.")
     unit = st.selectbox("Unit", [None, *facets["units"]], format_func=lambda v: v or "any")
     events = {e["id"]: f"#{e['id']} {e['date']} {e['title'] or ''}" for e in facets["events"]}

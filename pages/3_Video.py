@@ -36,9 +36,10 @@ if msg := st.session_state.pop("tag_saved", None):
     for warning in msg[1]:
         st.warning(warning)
 
-start_key = f"start{video_id}"
-if start_key not in st.session_state:
-    st.session_state[start_key] = ui.query_float("t") or 0.0
+start_key, asked = f"start{video_id}", ui.query_float("t")
+if start_key not in st.session_state or st.session_state.get(f"asked{video_id}") != asked:
+    st.session_state[start_key] = asked or 0.0  # a new ?t= in the URL (another link) moves the player
+    st.session_state[f"asked{video_id}"] = asked
 analysis = video.get("analysis") or {}
 player, side = st.columns([3, 2])
 with player:
@@ -97,7 +98,8 @@ with side:
         for pair in pairs:
             other = pair["other"]
             ui.video_link(other["id"], f"#{other['id']} {other['title'] or other['sha256'][:12]} · score "
-                          f"{pair['score']:.2f}" + (" · mirrored" if pair.get("mirrored") else ""))
+                          f"{pair['score']:.2f}" + (" · mirrored" if pair.get("mirrored") else "")
+                          + (" · may be out of date (rescan)" if pair.get("stale") else ""))
             st.caption(f"{pair['coverage']:.0%} of this video is in it; " + "; ".join(
                 f"here {ui.clock(s['start'])}–{ui.clock(s['end'])} ↔ there {ui.clock(s['other_start'])}–"
                 f"{ui.clock(s['other_end'])}" for s in pair["segments"]))
@@ -107,8 +109,10 @@ with side:
 st.header("Tags")
 with ws.reading() as session:
     tags = [tag_dict(t) for t in tags_for_video(session, video_id)]
-labels = {None: "New tag"} | {t["id"]: f"Tag {t['id']} · v{t['version']} · {t['place'] or 'no place'} · "
-                                        f"{t['verification']}" for t in tags}
+SCOPES = {"video": "whole video", "segment": "segment {start_s:g}–{end_s:g} s",
+          "keyframe": "keyframe at {keyframe_ms} ms"}
+labels = {None: "New tag"} | {t["id"]: f"Tag {t['id']} ({SCOPES[t['scope']].format(**t)}) · v{t['version']} · "
+                                        f"{t['place'] or 'no place'} · {t['verification']}" for t in tags}
 choice = st.radio("Edit", list(labels), format_func=labels.get, horizontal=True,
                   index=1 if tags else 0, key=f"tagpick{video_id}")
 tag_form(ws, video_id, next((t for t in tags if t["id"] == choice), None))

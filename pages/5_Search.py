@@ -36,7 +36,7 @@ for hit in hits:
     video = catalogue.video_detail(ws, hit["id"])
     with st.container(border=True):
         left, right = st.columns([1, 2])
-        moment = hit["timestamps"][0] if is_image else (hit["segments"][0]["b_start"] if hit.get("segments") else 0)
+        moment = hit["timestamps"][0] if is_image else (hit["segments"][0]["b_start"] if hit.get("segments") else 0.0)
         path = ui.stored(ws, video["path"])
         if path:
             try:
@@ -49,9 +49,11 @@ for hit in hits:
             if is_image:
                 st.write("At " + ", ".join(ui.clock(t) for t in hit["timestamps"][:12])
                          + (" …" if len(hit["timestamps"]) > 12 else ""))
+            elif hit.get("kind") == "exact" and hit.get("a_coverage") is None:
+                st.write("The same file (identical bytes) is archived.")
             else:
                 st.write(f"{hit['a_coverage']:.0%} of the clip is in this video; {hit['b_coverage']:.0%} of the video "
-                         "is in the clip.")
+                         "is in the clip." + (" Identical file." if hit.get("kind") == "exact" else ""))
                 for s in hit.get("segments", []):
                     st.write(f"clip {ui.clock(s['a_start'])}–{ui.clock(s['a_end'])} ↔ video "
                              f"{ui.clock(s['b_start'])}–{ui.clock(s['b_end'])}")

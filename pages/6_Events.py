@@ -2,9 +2,11 @@
 and export; linked videos; drafts from post import to accept or reject."""
 
 import io
+from collections import Counter
 from datetime import date
 
 import streamlit as st
+from sqlalchemy.exc import OperationalError
 
 from workbench import ui
 from workbench.events import history
@@ -26,34 +28,44 @@ from workbench.events.units import UnitError, list_units
 ws = ui.page("Events", "📅")
 st.title("Events")
 ERRORS = (EventError, UnitError, history.ConflictError, history.NotFound)
+BUSY = "The catalogue is busy (another save or an archive run held it too long); nothing was saved. Try again."
+
+
+def forget(prefix: str) -> None:
+    """Drop a form's remembered values and version, so it opens afresh from the catalogue."""
+    for key in [k for k in st.session_state if str(k).startswith(prefix)]:
+        del st.session_state[key]
 if msg := st.session_state.pop("event_done", None):
     st.success(msg)
 
 table_tab, drafts_tab, new_tab, acled_tab = st.tabs(["Events", "Drafts to review", "New event", "ACLED import/export"])
 
 
+TYPES = [(t, sub) for t, subs in EVENT_TYPES.items() for sub in subs]
+
+
 def event_fields(prefix: str, current: dict | None = None) -> dict:
     """The event form's widgets; returns the raw values (the library checks them)."""
     current = current or {}
-    c = st.columns(3)
-    types = list(EVENT_TYPES)
-    etype = c[0].selectbox("Event type", types, key=f"{prefix}type",
-                           index=types.index(current["event_type"]) if current.get("event_type") in types else 0)
-    subs = list(EVENT_TYPES[etype])
-    sub = c[1].selectbox("Sub-event type", subs, key=f"{prefix}sub",
-                         index=subs.index(current["sub_event_type"]) if current.get("sub_event_type") in subs else 0)
+    c = st.columns([2, 1, 1])
+    now = (current.get("event_type"), current.get("sub_event_type"))
+    etype, sub = c[0].selectbox("Event type and sub-type", TYPES, key=f"{prefix}type", format_func=" · ".join,
+                                index=TYPES.index(now) if now in TYPES else 0)
     day = date.fromisoformat(current["event_date"]) if current.get("event_date") else date.today()
-    when = c[2].date_input("Event date", key=f"{prefix}date", format="YYYY-MM-DD", value=day)
-    c = st.columns(3)
-    tprec = c[0].selectbox("Time precision", list(TIME_PRECISION), format_func=TIME_PRECISION.get,
+    when = c[1].date_input("Event date", key=f"{prefix}date", format="YYYY-MM-DD", value=day,
+                           min_value=date(1990, 1, 1), max_value=date.today())
+    tprec = c[2].selectbox("Time precision", list(TIME_PRECISION), format_func=TIME_PRECISION.get,
                            index=(current.get("time_precision") or 1) - 1, key=f"{prefix}tp")
-    place = c[1].text_input("Place (any spelling; looked up in the gazetteer)", key=f"{prefix}place",
-                            value=current.get("location") or "")
-    fatalities = c[2].number_input("Fatalities", min_value=0, step=1, key=f"{prefix}fat",
-                                   value=current.get("fatalities") or 0)
+    c = st.columns([2, 1, 1, 1])
+    place = c[0].text_input("Place (any spelling: looked up in the gazetteer unless you give coordinates)",
+                            key=f"{prefix}place", value=current.get("location") or "")
+    lat = c[1].number_input("Latitude", value=current.get("latitude"), min_value=-90.0, max_value=90.0,
+                            format="%.6f", key=f"{prefix}lat")
+    lon = c[2].number_input("Longitude", value=current.get("longitude"), min_value=-180.0, max_value=180.0,
+                            format="%.6f", key=f"{prefix}lon")
+    fatalities = c[3].number_input("Fatalities (empty: unknown)", min_value=0, step=1, key=f"{prefix}fat",
+                                   value=current.get("fatalities"))
     title = st.text_input("Title", value=current.get("title") or "", key=f"{prefix}title")
-    with ws.session() as session:
-        unit_names = [u.name for u in list_units(session)]
     units = st.multiselect("Actors (units)", unit_names, key=f"{prefix}units",
                            default=[u for u in current.get("units", []) if u in unit_names])
     c = st.columns(2)
@@ -63,17 +75,23 @@ def event_fields(prefix: str, current: dict | None = None) -> dict:
     source = st.text_input("Source", value=current.get("source") or "", key=f"{prefix}source")
     data = {"event_type": etype, "sub_event_type": sub, "event_date": when, "time_precision": tprec,
             "title": title, "actor1": actor1, "actor2": actor2, "notes": notes, "source": source,
-            "fatalities": fatalities}
-    return {"data": data, "units": units, "place": place.strip() or None,
-            "place_changed": place.strip() != (current.get("location") or "")}
+            "fatalities": fatalities, "latitude": lat, "longitude": lon}
+    moved = (lat, lon) != (current.get("latitude"), current.get("longitude"))
+    renamed = place.strip() != (current.get("location") or "")
+    if renamed and not moved:  # another place, same coordinates: they were the old place's; look the new one up
+        del data["latitude"], data["longitude"]
+    return {"data": data, "units": units, "place": place.strip() or None, "place_changed": renamed or moved}
 
+
+with ws.reading() as session:
+    unit_names = [u.name for u in list_units(session)]
 
 with table_tab:
     c = st.columns(4)
     status = c[0].selectbox("Status", ["accepted", "draft", "rejected", None], format_func=lambda s: s or "all")
     etype = c[1].selectbox("Type", [None, *EVENT_TYPES], format_func=lambda s: s or "all")
-    since = c[2].date_input("From", value=None, format="YYYY-MM-DD")
-    until = c[3].date_input("To", value=None, format="YYYY-MM-DD")
+    since = c[2].date_input("From", value=None, format="YYYY-MM-DD", min_value=date(1990, 1, 1))
+    until = c[3].date_input("To", value=None, format="YYYY-MM-DD", min_value=date(1990, 1, 1))
     text = st.text_input("Text in title, place or actors")
     with ws.reading() as session:
         total, events = list_events(session, status=status, event_type=etype, date_from=since, date_to=until,
@@ -85,7 +103,8 @@ with table_tab:
           "place": r["location"], "governorate": r["admin1"],
           "actors": "; ".join(filter(None, [r["actor1"], r["actor2"]])),
           "title": r["title"], "fatalities": r["fatalities"], "status": r["status"], "v": r["version"]} for r in rows],
-        hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="event_table")
+        hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+        key=f"event_table.{hash(tuple(r['id'] for r in rows))}")  # new rows, new table: a tick never moves
     chosen = picked.selection.rows if picked else []
     typed = st.number_input("Open event number (or tick a row above)", min_value=1, step=1, key="event_open",
                             value=ui.query_int("id"), placeholder="id")
@@ -107,24 +126,33 @@ with table_tab:
             st.caption("No video is tagged with this event yet (tag one on its video page).")
         for v in videos:
             ui.video_link(v["id"], f"Video #{v['id']} ({v['via']})")
-        # The version the form was opened on is what the save is checked against (someone else may save meanwhile).
-        loaded = st.session_state.setdefault(f"e{event['id']}_loaded", event["version"])
+        # The version the form was opened on is what the save is checked against (someone else may save meanwhile);
+        # a form whose widgets Streamlit forgot (another page, another event) opens afresh.
+        prefix = f"e{event['id']}_"
+        if f"{prefix}title" not in st.session_state:
+            st.session_state[f"{prefix}loaded"] = event["version"]
+        loaded = st.session_state.setdefault(f"{prefix}loaded", event["version"])
         if loaded != event["version"]:
             st.warning(f"Version {event['version']} was saved after you opened version {loaded}: saving your edits "
-                       "will be refused. Open the history to see the change.")
+                       "will be refused. Open the history to see the change, or reload.")
+            st.button("Reload the event (drops your unsaved edits)", on_click=forget, args=(prefix,))
         with st.form(f"edit{event['id']}"):
-            fields = event_fields(f"e{event['id']}_", event)
+            fields = event_fields(prefix, event)
             if st.form_submit_button("Save changes", type="primary"):
                 try:
                     with ws.session() as session:
                         saved = update_event(session, event["id"], fields["data"], ws.settings.user,
                                              expected_version=loaded, units=fields["units"],
                                              place=fields["place"] if fields["place_changed"] else None)
-                        st.session_state["event_done"] = f"Event {saved.id} saved as version {saved.version}."
-                    del st.session_state[f"e{event['id']}_loaded"]
-                    st.rerun()
+                        done = f"Event {saved.id} saved as version {saved.version}."
                 except ERRORS as exc:
                     st.error(str(exc))
+                except OperationalError:
+                    st.error(BUSY)
+                else:
+                    st.session_state["event_done"] = done
+                    forget(prefix)
+                    st.rerun()
         with st.expander("History"):
             st.dataframe([{"version": r["version"], "action": r["action"], "by": r["author"], "saved at": r["saved_at"],
                            "changed": ", ".join(r["changed"])} for r in revisions], hide_index=True, width="stretch")
@@ -147,10 +175,14 @@ with drafts_tab:
                     try:
                         with ws.session() as session:
                             fn(session, d["id"], ws.settings.user, d["version"])
-                        st.session_state["event_done"] = f"Draft {d['id']} {act.lower()}ed."
-                        st.rerun()
                     except ERRORS as exc:
                         st.error(str(exc))
+                    except OperationalError:
+                        st.error(BUSY)
+                    else:
+                        st.session_state["event_done"] = f"Draft {d['id']} {act.lower()}ed."
+                        forget(f"e{d['id']}_")  # an edit form open on it starts again from the decided version
+                        st.rerun()
 
 with new_tab, st.form("new_event"):
     fields = event_fields("new_")
@@ -159,28 +191,42 @@ with new_tab, st.form("new_event"):
             with ws.session() as session:
                 made = create_event(session, fields["data"], ws.settings.user, units=fields["units"],
                                     place=fields["place"])
-                st.session_state["event_done"] = f"Event {made.id} added."
-            st.rerun()
+                done = f"Event {made.id} added."
         except ERRORS as exc:
             st.error(str(exc))
+        except OperationalError:
+            st.error(BUSY)
+        else:
+            st.session_state["event_done"] = done
+            st.rerun()
 
 with acled_tab:
     st.markdown("**Import** an ACLED CSV (its 31 columns). Bad rows are reported by line; the good rows import.")
     upload = st.file_uploader("ACLED CSV", type=["csv"], key="acled_csv")
     strict = st.checkbox("Import nothing if any row is bad")
     if upload is not None and st.button("Import", type="primary"):
-        text = upload.getvalue().decode("utf-8-sig", errors="replace")
+        try:
+            text = upload.getvalue().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            st.error(f"{upload.name} is not UTF-8 text (byte {exc.start}): save it as UTF-8 CSV and import it "
+                     "again. Nothing was imported.")
+            st.stop()
         with ws.session() as session:
             result = import_csv(session, upload.name, ws.settings.user, strict=strict, text=text)
         if result.error:
             st.error(f"{upload.name}: {result.error}")
         summary = result.as_dict()
-        st.write(f"{summary['ok']} rows imported or unchanged, {summary['failed']} failed.")
-        st.dataframe([r for r in summary["items"]], hide_index=True, width="stretch")
-    st.markdown("**Export** the accepted events as ACLED CSV.")
+        counts = Counter(r["status"] for r in summary["items"])
+        st.write(", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "No rows.")
+        if counts.get("updated"):
+            st.warning(f"{counts['updated']} events already in the catalogue were updated from the file; their "
+                       "earlier versions, with any edits made here, are in each event's history.")
+        st.dataframe(summary["items"], hide_index=True, width="stretch")
+    st.markdown("**Export** the accepted events as ACLED CSV (ACLED's 31 columns).")
     drafts_too = st.checkbox("Include drafts")
-    with ws.reading() as session:
-        buffer = io.StringIO()
-        count = export_csv(session, buffer, include_drafts=drafts_too)
-    st.download_button(f"Download {count} events (CSV)", buffer.getvalue().encode("utf-8"), "events-acled.csv",
-                       "text/csv")
+    if st.button("Prepare the export"):
+        with ws.reading() as session:
+            buffer = io.StringIO()
+            count = export_csv(session, buffer, include_drafts=drafts_too)
+        st.download_button(f"Download {count} events (CSV)", buffer.getvalue().encode("utf-8"), "events-acled.csv",
+                           "text/csv", on_click="ignore")

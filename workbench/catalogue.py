@@ -398,6 +398,7 @@ def release_if_unreferenced(ws: Workspace, stored: Stored) -> None:
 def overview(ws: Workspace) -> dict[str, int]:
     """Counts for the home page: videos, sources gone from their platform, tags, events, drafts."""
     from workbench.db import DuplicateMatch, Event, Tag
+    from workbench.db.duplicates import rejected_match
 
     gone = ("deleted", "private", "geo-blocked", "unavailable")
     with ws.reading() as session:
@@ -411,5 +412,5 @@ def overview(ws: Workspace) -> dict[str, int]:
             "tagged": count(select(Tag.media_id).distinct()),
             "events": count(select(Event.id).where(Event.status == "accepted")),
             "drafts": count(select(Event.id).where(Event.status == "draft")),
-            "near_duplicates": count(select(DuplicateMatch.id)),
+            "near_duplicates": count(select(DuplicateMatch.id).where(~rejected_match())),
         }

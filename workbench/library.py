@@ -35,15 +35,14 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, not_, or_, select, union
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy import ColumnElement, Select, and_, false, func, not_, or_, select, union
+from sqlalchemy.orm import Session, selectinload
 
 from workbench.catalogue import video_summary
 from workbench.db import (
     Analysis,
     Availability,
     DuplicateMatch,
-    DuplicateReview,
     Event,
     Frame,
     MediaFile,
@@ -54,11 +53,11 @@ from workbench.db import (
     TagUnit,
     Unit,
 )
+from workbench.db.duplicates import rejected_match
 from workbench.events.gazetteer import Gazetteer
 from workbench.events.names import key, skeleton
 from workbench.events.taxonomy import VERIFICATION, choice
 from workbench.events.units import name_index
-from workbench.match.review import REJECTED
 from workbench.workspace import Workspace
 
 LOCAL = "local"  # the availability of a video with no source (imported from disk)
@@ -284,18 +283,8 @@ def _unit_id(session: Session, name: str) -> int | None:
     return index.get(("key", key(name))) or index.get(("skeleton", skeleton(name)))
 
 
-def _rejected() -> ColumnElement[bool]:
-    """Whether a ``duplicate_matches`` row's pair has ``rejected`` as its newest review."""
-    review, newer = aliased(DuplicateReview), aliased(DuplicateReview)
-    return exists().where(
-        review.media_a_id == DuplicateMatch.media_a_id, review.media_b_id == DuplicateMatch.media_b_id,
-        review.decision == REJECTED,
-        ~exists().where(newer.media_a_id == review.media_a_id, newer.media_b_id == review.media_b_id,
-                        newer.id > review.id))
-
-
 def _near_duplicate_ids() -> Any:
-    live = not_(_rejected())
+    live = not_(rejected_match())
     return union(select(DuplicateMatch.media_a_id).where(live), select(DuplicateMatch.media_b_id).where(live))
 
 
@@ -361,7 +350,7 @@ def _rows(session: Session, ids: list[int]) -> list[dict[str, Any]]:
         .where(Tag.media_id.in_(ids)).group_by(Tag.media_id))}
     near: dict[int, set[int]] = defaultdict(set)
     for a, b in session.execute(select(DuplicateMatch.media_a_id, DuplicateMatch.media_b_id).where(
-            or_(DuplicateMatch.media_a_id.in_(ids), DuplicateMatch.media_b_id.in_(ids)), not_(_rejected()))):
+            or_(DuplicateMatch.media_a_id.in_(ids), DuplicateMatch.media_b_id.in_(ids)), not_(rejected_match()))):
         near[a].add(b)
         near[b].add(a)
     rows = []

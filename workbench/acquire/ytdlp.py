@@ -195,6 +195,10 @@ def classify(exc: BaseException, timeout: float | None = None) -> Failure:
     short = re.search(r"downloaded (\d+) bytes, expected (\d+) bytes", text)
     if short:
         return Failure(Availability.ERROR, f"connection cut mid-download (got {short[1]} of {short[2]} bytes)")
+    partial = re.search(r"(\d+) bytes read, (\d+) more expected", text)  # http.client.IncompleteRead's words
+    if partial:
+        got, more = int(partial[1]), int(partial[2])
+        return Failure(Availability.ERROR, f"connection cut mid-download (got {got} of {got + more} bytes)")
     if "did not get any data blocks" in text:
         return Failure(Availability.ERROR, "the server sent no data (a zero-byte file)")
     if "timed out" in text or "timeout" in text:

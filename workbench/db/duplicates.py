@@ -9,8 +9,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ColumnElement,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    exists,
+)
+from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from workbench.db.models import Base, UTCDateTime, utcnow
 
@@ -52,3 +63,13 @@ class DuplicateMatch(Base):
     b_coverage: Mapped[float] = mapped_column(Float)
     detail: Mapped[dict] = mapped_column(JSON)  # Match.as_dict(): segments, speed, mirrored, ...
     found_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def rejected_match() -> ColumnElement[bool]:
+    """SQL: this ``duplicate_matches`` row's pair has ``rejected`` as its newest review (it is never shown)."""
+    review, newer = aliased(DuplicateReview), aliased(DuplicateReview)
+    return exists().where(
+        review.media_a_id == DuplicateMatch.media_a_id, review.media_b_id == DuplicateMatch.media_b_id,
+        review.decision == "rejected",
+        ~exists().where(newer.media_a_id == review.media_a_id, newer.media_b_id == review.media_b_id,
+                        newer.id > review.id))

@@ -164,6 +164,14 @@ def place_fields(name: str) -> dict[str, Any]:
             "geo_precision": 3 if p.kind in ("governorate", "area") else 1}
 
 
+def _place(place: str, data: dict[str, Any]) -> dict[str, Any]:
+    """A named place's fields: looked up in the gazetteer, unless coordinates are given with it
+    (then the name is kept as written, as for tags: the investigator located it themselves)."""
+    if data.get("latitude") not in (None, "") and data.get("longitude") not in (None, ""):
+        return {"location": place.strip()}
+    return place_fields(place)
+
+
 def event_dict(event: Event) -> dict[str, Any]:
     """An event as plain, JSON-safe data: every field, its actors (units) and its sources."""
     data = {k: getattr(event, k) for k in TEXT_FIELDS}
@@ -226,7 +234,8 @@ def create_event(session: Session, data: dict[str, Any], author: str, *, units: 
         author: Who is adding it.
         units: Actor names from the units vocabulary.
         sources: ``{"url": ..., "video": <id or sha256>, "note": ...}`` each.
-        place: A place name resolved through the gazetteer (fills location, coordinates, admin1).
+        place: A place name resolved through the gazetteer (fills location, coordinates, admin1);
+            with latitude and longitude in ``data``, kept as written instead.
         action: What the first revision says (created, imported, drafted from post).
 
     Raises:
@@ -238,7 +247,7 @@ def create_event(session: Session, data: dict[str, Any], author: str, *, units: 
             raise EventError(f"{required} is required")
     fields = {**SYRIA, "time_precision": 1, "status": "accepted"}
     if place:
-        fields.update(place_fields(place))
+        fields.update(_place(place, data))
     fields.update({k: v for k, v in clean_fields(data).items() if v is not None})
     event = Event(created_by=author, updated_by=author)
     _apply(session, event, fields, units or [], sources or [])
@@ -278,7 +287,7 @@ def update_event(session: Session, ref: str | int, changes: dict[str, Any], auth
     """
     event = get_event(session, ref)
     history.check_version(session, "event", event, expected_version)
-    fields = place_fields(place) if place else {}
+    fields = _place(place, changes) if place else {}
     if "event_type" in changes or "sub_event_type" in changes:
         changes = {"event_type": event.event_type, "sub_event_type": event.sub_event_type, **changes}
     fields.update(clean_fields(changes))

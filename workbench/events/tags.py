@@ -23,7 +23,7 @@ from workbench.catalogue import find_video
 from workbench.db.events import Tag, Unit
 from workbench.db.models import MediaFile
 from workbench.events import history
-from workbench.events.gazetteer import Gazetteer
+from workbench.events.gazetteer import Gazetteer, Place
 from workbench.events.incidents import EventError, get_event, parse_coordinate, parse_date
 from workbench.events.taxonomy import (
     CONFIDENCE,
@@ -145,7 +145,11 @@ def _place(data: dict[str, Any]) -> dict[str, Any]:
             raise TagError(f"unknown place {data['place']!r}: nothing in the gazetteer looks like it "
                            f"(give --lat and --lon)")
         raise TagError(f"unknown place {data['place']!r}; did you mean: {near}? (or give --lat and --lon)")
-    p = result.place
+    return place_fields(result.place)
+
+
+def place_fields(p: Place) -> dict[str, Any]:
+    """A tag's location fields for a gazetteer place: its centre, at the precision the place allows."""
     return {"place": p.name, "latitude": p.latitude, "longitude": p.longitude, "admin1": p.admin1,
             "precision": "governorate" if p.kind == "governorate" else "town", "method": "gazetteer"}
 

@@ -157,9 +157,10 @@ def still_at(path: Path, seconds: float, width: int = 480) -> Image.Image:
         container.seek(base + int(target / stream.time_base), stream=stream, backward=True)
         chosen = None
         for frame in container.decode(stream):
-            if frame.time is None:
+            if frame.pts is None:
                 continue
-            if frame.time > target + 1e-3 and chosen is not None:
+            t = float((frame.pts - base) * stream.time_base)  # from the stream's start, as keyframes count
+            if t > target + 1e-3 and chosen is not None:
                 break
             chosen = frame
         if chosen is None:

@@ -11,6 +11,7 @@ the rules live in the library.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,7 +39,12 @@ TYPE_COLOURS = {
 
 @st.cache_resource(show_spinner=False)
 def _open(home: str, database_url: str | None) -> Workspace:
-    return Workspace.open(settings_mod.load())
+    from workbench.events.units import ensure_seeded
+
+    ws = Workspace.open(settings_mod.load())
+    with ws.session() as session:  # once: pages then list units in read-only snapshots
+        ensure_seeded(session)
+    return ws
 
 
 def page(title: str, icon: str) -> Workspace:
@@ -89,23 +95,26 @@ def clock(seconds: float | None) -> str:
     """Seconds as m:ss.s (or h:mm:ss.s)."""
     if seconds is None:
         return "–"
-    minutes, sec = divmod(float(seconds), 60)
-    hours, minutes = divmod(int(minutes), 60)
+    tenths = round(float(seconds) * 10)  # round first: 59.97 s is 1:00.0, not 0:60.0
+    minutes, tenth = divmod(tenths, 600)
+    hours, minutes = divmod(minutes, 60)
+    sec = tenth / 10
     return f"{hours}:{minutes:02d}:{sec:04.1f}" if hours else f"{minutes}:{sec:04.1f}"
 
 
 def query_int(name: str) -> int | None:
-    """An integer from the page's URL (``?id=3``), or None when absent or not a number."""
-    value = st.query_params.get(name)
-    return int(value) if value and str(value).strip().isdigit() else None
+    """A positive integer from the page's URL (``?id=3``), or None when absent or not one."""
+    value = str(st.query_params.get(name) or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and int(value) > 0 else None
 
 
 def query_float(name: str) -> float | None:
-    value = st.query_params.get(name)
+    """A finite, non-negative number from the page's URL (``?t=12.5``), or None."""
     try:
-        return float(value) if value else None
+        value = float(st.query_params.get(name) or "")
     except ValueError:
         return None
+    return max(0.0, value) if math.isfinite(value) else None
 
 
 @contextmanager
@@ -122,4 +131,5 @@ def items_table(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per-item results (``Item.as_dict()``) as rows a person reads: what, result, why."""
     return [{"input": i.get("input"), "result": i.get("status"), "video": i.get("id"),
              "title": i.get("title"), "sha256": (i.get("sha256") or "")[:16],
-             "explanation": i.get("error") or i.get("process_error") or ""} for i in items]
+             "explanation": "; ".join(filter(None, (i.get("error"), i.get("process_error"), i.get("match_error"))))}
+            for i in items]

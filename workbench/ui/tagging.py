@@ -11,12 +11,13 @@ from datetime import date
 from typing import Any
 
 import streamlit as st
+from sqlalchemy.exc import OperationalError
 
 from workbench.events import history
 from workbench.events.gazetteer import Gazetteer
-from workbench.events.incidents import EventError, list_events
+from workbench.events.incidents import EventError, get_event, list_events
 from workbench.events.sun import day_table, sun_position
-from workbench.events.tags import TagError, create_tag, restore_tag, tag_dict, update_tag
+from workbench.events.tags import TagError, create_tag, place_fields, restore_tag, tag_dict, update_tag
 from workbench.events.taxonomy import (
     CONFIDENCE,
     LOCATION_METHODS,
@@ -40,15 +41,20 @@ def _key(prefix: str, name: str) -> str:
     return f"{prefix}.{name}"
 
 
+WIDGETS = (*FIELDS, "units", "events")
+
+
 def _load(prefix: str, tag: dict[str, Any] | None) -> None:
-    """Put a tag's values (or a new tag's defaults) into the widgets' state, once.
+    """Put a tag's values (or a new tag's defaults) into the widgets' state when the form opens.
 
     The version loaded is what a save is checked against: when someone else saves meanwhile, the
     form keeps this person's edits and the library refuses the save, saying who saved first.
+    Streamlit forgets a widget's value when it is not drawn in a run (another page, another tag):
+    then the form is filled again from the catalogue, never left with widget defaults.
     """
     version = tag["version"] if tag else 0
     loaded = st.session_state.get(_key(prefix, "loaded"))
-    if loaded is not None:
+    if loaded is not None and all(_key(prefix, name) in st.session_state for name in WIDGETS):
         if version != loaded:
             st.warning(f"Someone saved version {version} of this tag after you opened version {loaded}; saving "
                        "your edits will be refused. Reload the tag to see theirs.")
@@ -67,19 +73,18 @@ def _load(prefix: str, tag: dict[str, Any] | None) -> None:
     st.session_state[_key(prefix, "loaded")] = version
 
 
-def _use_place(prefix: str, place: dict[str, Any]) -> None:
-    st.session_state[_key(prefix, "place")] = place["name"]
-    st.session_state[_key(prefix, "admin1")] = place.get("admin1")
-    st.session_state[_key(prefix, "latitude")] = place["latitude"]
-    st.session_state[_key(prefix, "longitude")] = place["longitude"]
-    st.session_state[_key(prefix, "precision")] = "town"
-    st.session_state[_key(prefix, "method")] = "gazetteer"
+def _use_place(prefix: str, place_id: str) -> None:
+    place = Gazetteer.default().places[place_id]
+    for name, value in place_fields(place).items():
+        st.session_state[_key(prefix, name)] = value
 
 
 def _use_pick(prefix: str) -> None:
     spot = maps.picked(st.session_state.get(_key(prefix, "map")))
     if spot:
         st.session_state[_key(prefix, "latitude")], st.session_state[_key(prefix, "longitude")] = spot
+        # a clicked spot is no longer the gazetteer's centre: the investigator says how precise it is
+        st.session_state[_key(prefix, "precision")] = st.session_state[_key(prefix, "method")] = None
 
 
 def _place_search(prefix: str) -> None:
@@ -98,8 +103,8 @@ def _place_search(prefix: str) -> None:
     for n, place in enumerate(dict.fromkeys(options)):
         label = f"{place.name}" + (f" · {place.name_ar}" if place.name_ar else "") + \
             f" · {place.admin1 or '?'} · {place.kind} ({place.latitude:.4f}, {place.longitude:.4f})"
-        st.button(label, key=_key(prefix, f"use{n}"), on_click=_use_place, args=(prefix, place.as_dict()),
-                  help="Use this place: fills place, governorate and coordinates (precision: town).")
+        st.button(label, key=_key(prefix, f"use{n}"), on_click=_use_place, args=(prefix, place.id),
+                  help="Use this place: fills place, governorate, its centre's coordinates and precision.")
 
 
 def tag_form(ws: Workspace, video_id: int, tag: dict[str, Any] | None) -> None:
@@ -137,9 +142,11 @@ def tag_form(ws: Workspace, video_id: int, tag: dict[str, Any] | None) -> None:
                    format_func=_dash)
 
     st.markdown("**Who and what**")
-    with ws.session() as session:
+    linked = st.session_state.get(_key(prefix, "events")) or []
+    with ws.reading() as session:
         unit_names = [u.name for u in list_units(session)]
         _, events = list_events(session, limit=500)
+        events += [get_event(session, e) for e in linked if e not in {x.id for x in events}]  # never drop a link
         event_labels = {e.id: f"#{e.id} {e.event_date} {e.title or e.sub_event_type} ({e.location or '?'})"
                         for e in events}
     st.multiselect("Units seen", unit_names, key=_key(prefix, "units"))
@@ -196,6 +203,10 @@ def _save(ws: Workspace, video_id: int, tag: dict[str, Any] | None, prefix: str)
             result = tag_dict(saved)
     except SAVE_ERRORS as exc:
         st.error(str(exc))
+        return
+    except OperationalError:
+        st.error("The catalogue is busy (another save or an archive run held it too long); nothing was saved, and "
+                 "your edits are still in the form. Try again.")
         return
     st.session_state["tag_saved"] = (f"Tag {result['id']} saved as version {result['version']} by "
                                      f"{result['updated_by']}.", warnings)
