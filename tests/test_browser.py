@@ -138,6 +138,14 @@ def test_archive_tag_and_every_page_in_the_browser(streamlit_app, browser_page, 
     page.screenshot(path=str(shots / "video-tagged.png"))
     assert not problems(page), problems(page)
 
+    # Within the same session: to the library by the sidebar, and back to the video by its card.
+    page.get_by_test_id("stSidebarNav").get_by_text("Library", exact=True).click()
+    settle(page)
+    page.get_by_role("link", name="#5 clip").click()
+    settle(page)
+    assert page.get_by_label("Place", exact=True).input_value() == "Daraya"  # the saved tag, not blank widgets
+    assert page.get_by_label("Latitude").first.input_value().startswith("33.4")
+
     # Every page, opened directly by its URL; a screenshot of each.
     for name, path in PAGES.items():
         page.goto(f"{streamlit_app}/{path.format(video=5)}")

@@ -138,6 +138,7 @@ def test_video_page_tags_with_a_gazetteer_place_and_refuses_a_stale_save(ws, dem
     second.text_area(key=f"tag{video}.{tag_id}.notes").input("my note").run()
     second.button(key=f"tag{video}.{tag_id}.save").click().run()
     assert any("conflict" in e.value and "by amal" in e.value for e in second.error), texts(second)
+    assert second.text_area(key=f"tag{video}.{tag_id}.notes").value == "my note"  # their edit is still in the form
     with ws.session() as s:
         assert s.get(Tag, tag_id).notes == "minaret matches" and s.get(Tag, tag_id).version == 2
 
@@ -251,6 +252,7 @@ def test_events_page_edits_an_event_and_refuses_an_edit_made_on_an_old_version(w
     mine.text_input(key="e4_title").input("My title")
     mine.button(key="FormSubmitter:edit4-Save changes").click().run()
     assert any("conflict" in e.value and "by amal" in e.value for e in mine.error), texts(mine)
+    assert mine.text_input(key="e4_title").value == "My title"  # the edit stays in the form to reapply
     with ws.session() as s:
         assert (s.get(Event, 4).title, s.get(Event, 4).version) == ("Evening protest, old town", 2)
 

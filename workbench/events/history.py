@@ -53,7 +53,7 @@ def check_version(session: Session, entity: str, row: Any, expected: int | None)
     who = f" by {last.author} at {last.saved_at:%Y-%m-%d %H:%M:%S} UTC" if last else ""
     raise ConflictError(
         f"conflict: {entity} {row.id} is at version {row.version} (saved{who}), but your edit was made on "
-        f"version {expected}; nothing was saved. Look at `history`, then reapply your change to version "
+        f"version {expected}; nothing was saved. Look at its history, then reapply your change to version "
         f"{row.version}.")
 
 

@@ -138,13 +138,13 @@ def _place(data: dict[str, Any]) -> dict[str, Any]:
     result = Gazetteer.default().lookup(data["place"])
     if result.how == "ambiguous":
         names = ", ".join(f"{p.name} ({p.kind}, {p.admin1})" for p, _ in result.suggestions[:5])
-        raise TagError(f"place {data['place']!r} is ambiguous: {names}; name it more precisely or give --lat and --lon")
+        raise TagError(f"place {data['place']!r} is ambiguous: {names}; name it more precisely or give its latitude and longitude")
     if result.place is None:
         near = ", ".join(f"{p.name} ({p.admin1})" for p, _ in result.suggestions[:5])
         if not near:
             raise TagError(f"unknown place {data['place']!r}: nothing in the gazetteer looks like it "
-                           f"(give --lat and --lon)")
-        raise TagError(f"unknown place {data['place']!r}; did you mean: {near}? (or give --lat and --lon)")
+                           f"(give its latitude and longitude)")
+        raise TagError(f"unknown place {data['place']!r}; did you mean: {near}? (or give its latitude and longitude)")
     return place_fields(result.place)
 
 
