@@ -10,8 +10,9 @@ with reviews (some rejected), and one analysis per analysed video with 3 keyfram
 paths, for thumbnails) and ``--samples`` 1-fps sample frames.
 
 Then times ``search_library`` (count + first page of 50 + its rows) with no filter, with each
-filter and with text searches, ``library_facets``, and the whole Library page's script run
-(AppTest): one warm-up call, then the median (and
+filter and with text searches, ``library_facets``, the whole Library page's script run
+(AppTest), and, when Debian's chromium is installed, the page in a real browser next to a
+one-line Streamlit page (the floor any Streamlit page pays): one warm-up call, then the median (and
 the slowest) of 5. Prints a markdown table, with the load average before and after.
 
     python bench/library.py               # 100,000 videos in bench/out/library-home (wiped first)
@@ -192,6 +193,69 @@ def library_page_run():
     return run
 
 
+def _browser_times(app: Path, home: Path, path: str, marks: list[str], repeat: int = 5) -> tuple[float, float]:
+    """Seconds from opening ``path`` in Debian's chromium (a new tab, so a new Streamlit session,
+    each time; the browser cache warm, as a user's) until every selector in ``marks`` is drawn."""
+    import socket
+    import sys
+    import urllib.request
+
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--server.headless", "true",
+                             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+                            cwd=app.parent, env={**os.environ, "WORKBENCH_HOME": str(home)},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        times = []
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=[
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            context = browser.new_context()
+            for i in range(repeat + 1):  # the first opens the workspace in the server process: not counted
+                page = context.new_page()
+                start = time.perf_counter()
+                page.goto(f"{url}/{path}")
+                for mark in marks:
+                    page.locator(mark).first.wait_for(timeout=60_000)
+                if i:
+                    times.append(time.perf_counter() - start)
+                page.close()
+            browser.close()
+        return statistics.median(times), max(times)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def browser_rows(home: Path, n: int) -> list[tuple[str, float, float, str]]:
+    """The Library page in a real browser, next to the floor: a one-line Streamlit page, same browser."""
+    if not Path("/usr/bin/chromium").exists():
+        return []
+    floor_app = OUT / "floor" / "app.py"
+    floor_app.parent.mkdir(parents=True, exist_ok=True)
+    floor_app.write_text('import streamlit as st\nst.title("Library")\nst.caption("0 videos")\n')
+    root = Path(__file__).resolve().parent.parent
+    library = _browser_times(root / "app.py", home, "Library", [
+        "h1", f"text={n} videos", "[data-testid='stPageLink'] >> nth=23"])
+    floor = _browser_times(floor_app, home, "", ["h1", "text=0 videos"])
+    return [("**in the browser**: open /Library until its count and 24 cards are drawn (chromium)",
+             library[0] * 1000, library[1] * 1000, "-"),
+            ("in the browser, the floor: a one-line Streamlit page (title and caption), same browser",
+             floor[0] * 1000, floor[1] * 1000, "-")]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=100_000, help="videos to seed")
@@ -248,6 +312,7 @@ def main() -> None:
     load_after = os.getloadavg()
     print(f"\nload average before: {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f} ({uptime_before}); "
           f"after: {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}; {os.cpu_count()} cores\n")
+    results += browser_rows(args.home, args.n)
     print("| query (count + page of 50 + its rows) | matching videos | median ms | slowest ms |")
     print("|---|---:|---:|---:|")
     for label, median, slowest, found in results:

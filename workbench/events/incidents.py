@@ -153,11 +153,13 @@ def place_fields(name: str) -> dict[str, Any]:
     result = Gazetteer.default().lookup(name)
     if result.how == "ambiguous":
         names = ", ".join(f"{p.name} ({p.kind}, {p.admin1})" for p, _ in result.suggestions[:5])
-        raise EventError(f"place {name!r} is ambiguous: {names}; name it more precisely or give its latitude and longitude")
+        raise EventError(f"place {name!r} is ambiguous: {names}; name it more precisely or give its latitude "
+                         "and longitude")
     if result.place is None:
         near = ", ".join(f"{p.name} ({p.admin1})" for p, _ in result.suggestions[:5])
         if not near:
-            raise EventError(f"unknown place {name!r}: nothing in the gazetteer looks like it (give its latitude and longitude)")
+            raise EventError(f"unknown place {name!r}: nothing in the gazetteer looks like it (give its latitude "
+                             "and longitude)")
         raise EventError(f"unknown place {name!r}; did you mean: {near}? (or give its latitude and longitude)")
     p = result.place
     return {"location": p.name, "latitude": p.latitude, "longitude": p.longitude, "admin1": p.admin1,

@@ -138,7 +138,8 @@ def _place(data: dict[str, Any]) -> dict[str, Any]:
     result = Gazetteer.default().lookup(data["place"])
     if result.how == "ambiguous":
         names = ", ".join(f"{p.name} ({p.kind}, {p.admin1})" for p, _ in result.suggestions[:5])
-        raise TagError(f"place {data['place']!r} is ambiguous: {names}; name it more precisely or give its latitude and longitude")
+        raise TagError(f"place {data['place']!r} is ambiguous: {names}; name it more precisely or give its "
+                       "latitude and longitude")
     if result.place is None:
         near = ", ".join(f"{p.name} ({p.admin1})" for p, _ in result.suggestions[:5])
         if not near:
