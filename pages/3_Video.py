@@ -113,6 +113,10 @@ SCOPES = {"video": "whole video", "segment": "segment {start_s:g}–{end_s:g} s"
           "keyframe": "keyframe at {keyframe_ms} ms"}
 labels = {None: "New tag"} | {t["id"]: f"Tag {t['id']} ({SCOPES[t['scope']].format(**t)}) · v{t['version']} · "
                                         f"{t['place'] or 'no place'} · {t['verification']}" for t in tags}
-choice = st.radio("Edit", list(labels), format_func=labels.get, horizontal=True,
-                  index=1 if tags else 0, key=f"tagpick{video_id}")
+pick = f"tagpick{video_id}"
+if (saved_id := st.session_state.pop("tag_saved_id", None)) is not None and saved_id in labels:
+    st.session_state[pick] = saved_id
+if st.session_state.get(pick, -1) not in labels:  # first visit, or a tag gone: the first tag, else a new one
+    st.session_state[pick] = tags[0]["id"] if tags else None
+choice = st.radio("Edit", list(labels), format_func=labels.get, horizontal=True, key=pick)
 tag_form(ws, video_id, next((t for t in tags if t["id"] == choice), None))

@@ -88,7 +88,10 @@ for col, media_id, side in ((left, a, "A"), (right, b, "B")):
         st.markdown(f"**{side}: #{media_id} {title(media_id)}** at {ui.clock(moments[media_id])}")
         path = ui.stored(ws, catalogue.video_detail(ws, media_id)["path"])
         try:
-            st.image(still_at(path, moments[media_id]), width="stretch") if path else st.error("file missing")
+            if path:
+                st.image(still_at(path, moments[media_id]), width="stretch")
+            else:
+                st.error(f"#{media_id}: the file is missing from the store")
         except DecodeError as exc:
             st.error(f"#{media_id}: {exc}")
         ui.video_link(media_id, f"Open #{media_id} at {ui.clock(moments[media_id])}", t=moments[media_id])

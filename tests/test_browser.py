@@ -100,8 +100,10 @@ def settle(page) -> None:
 
 
 def problems(page) -> list[str]:
+    """Exceptions, error boxes, script errors, and Python objects written out by mistake."""
     boxes = page.locator("[data-testid='stException'], [data-testid='stAlertContentError']").all_inner_texts()
-    return boxes + page.page_errors
+    leaked = ["a Python object is shown"] if "DeltaGenerator(" in page.locator("body").inner_text() else []
+    return boxes + page.page_errors + leaked
 
 
 def test_archive_tag_and_every_page_in_the_browser(streamlit_app, browser_page, server, clip, tmp_path):

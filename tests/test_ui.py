@@ -129,6 +129,7 @@ def test_video_page_tags_with_a_gazetteer_place_and_refuses_a_stale_save(ws, dem
             "Deir ez-Zor", "Deir ez-Zor", "gazetteer", "in progress", "tester")
         assert tag.latitude == pytest.approx(35.33, abs=0.05)
         tag_id = tag.id
+    assert at.radio(key=f"tagpick{video}").value == tag_id  # the page now shows the tag just made
 
     # Two investigators open the same tag; the first saves; the second's save is refused, naming who saved.
     first, second = open_page("3_Video.py", id=str(video)), open_page("3_Video.py", id=str(video))

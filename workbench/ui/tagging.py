@@ -211,6 +211,7 @@ def _save(ws: Workspace, video_id: int, tag: dict[str, Any] | None, prefix: str)
     st.session_state["tag_saved"] = (f"Tag {result['id']} saved as version {result['version']} by "
                                      f"{result['updated_by']}.", warnings)
     st.session_state.pop(_key(prefix, "loaded"), None)  # show what was saved
+    st.session_state["tag_saved_id"] = result["id"]  # the page opens the saved tag (a new one, too)
     st.rerun()
 
 
