@@ -23,7 +23,8 @@ def _reference_layers() -> list[pdk.Layer]:
     places = [{**p, "label": f"{p['name']} {p['name_ar'] or ''}".strip(), "kind": "place", "type": "reference"}
               for p in reference_places()]
     return [pdk.Layer("ScatterplotLayer", id="places", data=places, get_position=["longitude", "latitude"],
-                      get_radius=1500, radius_min_pixels=3, get_fill_color=[150, 150, 150, 180], pickable=True)]
+                      get_radius=1500, radius_min_pixels=3, radius_max_pixels=7, get_fill_color=[150, 150, 150, 180],
+                      pickable=True)]
 
 
 def points_deck(points: list[dict[str, Any]], *, view: pdk.ViewState | None = None) -> pdk.Deck:
