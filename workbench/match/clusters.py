@@ -34,7 +34,7 @@ class KnownDate:
 def known_dates(ws: Workspace, media_ids: Iterable[int]) -> dict[int, KnownDate]:
     """Each video's earliest upload date, else earliest archive date."""
     out: dict[int, KnownDate] = {}
-    with ws.session() as session:
+    with ws.reading() as session:
         rows = session.scalars(select(MediaFile).where(MediaFile.id.in_(list(media_ids)))
                                .options(selectinload(MediaFile.sources))).all()
         for m in rows:

@@ -36,7 +36,7 @@ class UnknownVideo(LookupError):
 
 def _resolve(ws: Workspace, refs: list[str]) -> list[int]:
     ids, missing = [], []
-    with ws.session() as session:
+    with ws.reading() as session:
         for ref in refs:
             media = find_video(session, ref)
             (ids.append(media.id) if media else missing.append(ref))
@@ -47,7 +47,7 @@ def _resolve(ws: Workspace, refs: list[str]) -> list[int]:
 
 def _exact_pairs(ws: Workspace, focus: set[int] | None) -> list[Pair]:
     pairs = []
-    with ws.session() as session:
+    with ws.reading() as session:
         q = select(MediaFile).options(selectinload(MediaFile.sources))
         if focus is not None:
             q = q.where(MediaFile.id.in_(focus))
@@ -115,7 +115,7 @@ def duplicates(ws: Workspace, refs: list[str] | None = None, settings: MatchSett
     """
     pairs = listed_pairs(ws, refs, settings, rescan_first=rescan)
     ids = {i for p in pairs for i in (p.a, p.b)}
-    with ws.session() as session:
+    with ws.reading() as session:
         meta = {m.id: (m.sha256, m.duration) for m in
                 session.scalars(select(MediaFile).where(MediaFile.id.in_(ids)))}
     out_pairs = []
@@ -166,7 +166,7 @@ def pairs_for_video(ws: Workspace, ref: str | int) -> list[dict]:
     (media_id,) = _resolve(ws, [str(ref)])
     pairs = _reviewed(ws, _exact_pairs(ws, {media_id}) + stored_pairs(ws, {media_id}))
     others = {p.b if p.a == media_id else p.a for p in pairs}
-    with ws.session() as session:
+    with ws.reading() as session:
         rows = session.scalars(select(MediaFile).where(MediaFile.id.in_(others))
                                .options(selectinload(MediaFile.sources))).all()
         meta = {m.id: (m.sha256, next((s.title for s in sorted(m.sources, key=lambda s: s.id) if s.title), None),

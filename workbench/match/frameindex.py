@@ -68,7 +68,7 @@ def _read_rows(ws: Workspace, after: int, upto: int | None = None) -> dict[str, 
     cols = (Frame.id, Frame.media_id, Frame.analysis_id, Frame.t_ms, Frame.kind, Frame.phash, Frame.dhash,
             Frame.phash_mirror, Frame.dhash_mirror)
     last = after
-    with ws.session() as session:
+    with ws.reading() as session:
         while True:
             q = select(*cols).where(Frame.id > last, Frame.low_info.is_(False)).order_by(Frame.id).limit(READ_BATCH)
             if upto is not None:
@@ -158,7 +158,7 @@ class FrameIndex:
     @classmethod
     def build(cls, ws: Workspace) -> FrameIndex:
         """Read every informative frame from the database."""
-        with ws.session() as session:
+        with ws.reading() as session:
             top = session.scalar(select(func.max(Frame.id))) or 0
         # counted before reading: a row committed late below ``top`` is then either read and
         # counted, or neither (the next open sees the count differ and rebuilds), never lost
@@ -167,7 +167,7 @@ class FrameIndex:
 
     @staticmethod
     def _count_upto(ws: Workspace, top: int) -> int:
-        with ws.session() as session:
+        with ws.reading() as session:
             return session.scalar(select(func.count()).select_from(Frame).where(Frame.id <= top)) or 0
 
     @classmethod
@@ -196,7 +196,7 @@ class FrameIndex:
             return None, f"{path.name} is stale: frames up to #{max_id} were deleted or added late"
         if n:
             last = int(cols["frame_id"][-1])
-            with ws.session() as session:
+            with ws.reading() as session:
                 row = session.execute(select(Frame.phash, Frame.dhash).where(Frame.id == last)).first()
             held = (int(cols["phash"][-1].view(np.int64)), int(cols["dhash"][-1].view(np.int64)))
             if row is None or tuple(row) != held:
@@ -209,7 +209,7 @@ class FrameIndex:
 
     def append(self, ws: Workspace) -> int:
         """Add the informative frames newer than ``max_frame_id``; returns how many."""
-        with ws.session() as session:
+        with ws.reading() as session:
             top = session.scalar(select(func.max(Frame.id))) or 0
         if top <= self.max_frame_id:
             return 0
@@ -247,7 +247,7 @@ class FrameIndex:
 
     def refresh_current(self, ws: Workspace) -> None:
         """Read which analysis is each video's current one (its newest ``ok`` analysis)."""
-        with ws.session() as session:
+        with ws.reading() as session:
             self.current_aid = dict(session.execute(select(Analysis.media_id, func.max(Analysis.id))
                                                     .where(Analysis.status == "ok").group_by(Analysis.media_id)).all())
 

@@ -51,7 +51,7 @@ def refine_still(ws: Workspace, media_id: int, still: FrameHashes, times: list[f
     Returns:
         (pHash + dHash distance, mirrored, time in seconds), or None when nothing decoded.
     """
-    with ws.session() as session:
+    with ws.reading() as session:
         rel = session.scalar(select(MediaFile.store_path).where(MediaFile.id == media_id))
         crops = session.execute(select(Frame.t_ms, Frame.crop_x, Frame.crop_y, Frame.crop_w, Frame.crop_h)
                                 .where(Frame.analysis_id == analysis_id, Frame.kind == "sample")

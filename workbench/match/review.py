@@ -65,7 +65,7 @@ def review(ws: Workspace, ref_a: str | int, ref_b: str | int, decision: str, not
 def decisions(ws: Workspace) -> dict[tuple[int, int], Review]:
     """The decision in force on every reviewed pair, keyed by (smaller id, larger id)."""
     out: dict[tuple[int, int], Review] = {}
-    with ws.session() as session:
+    with ws.reading() as session:
         for r in session.scalars(select(DuplicateReview).order_by(DuplicateReview.id)):
             out[(r.media_a_id, r.media_b_id)] = Review(r.media_a_id, r.media_b_id, r.decision, r.reviewed_by,
                                                        r.reviewed_at, r.note)

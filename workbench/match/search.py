@@ -48,7 +48,7 @@ class Hit:
 
 
 def _sha(ws: Workspace, ids: list[int]) -> dict[int, str]:
-    with ws.session() as session:
+    with ws.reading() as session:
         return dict(session.execute(select(MediaFile.id, MediaFile.sha256).where(MediaFile.id.in_(ids))).all())
 
 
@@ -144,7 +144,7 @@ def search_clip(ws: Workspace, path: Path, settings: MatchSettings | None = None
         while block := fh.read(1 << 20):
             digest.update(block)
     digest = digest.hexdigest()
-    with ws.session() as session:
+    with ws.reading() as session:
         exact = session.scalar(select(MediaFile).where(MediaFile.sha256 == digest))
         exact_id = exact.id if exact else None
     try:

@@ -105,7 +105,7 @@ def rescan(ws: Workspace, focus: set[int] | None = None, settings: MatchSettings
 
 def current_analyses(ws: Workspace) -> dict[int, int]:
     """Each video's current analysis for matching (its newest ``ok`` one), by media id."""
-    with ws.session() as session:
+    with ws.reading() as session:
         return dict(session.execute(select(Analysis.media_id, func.max(Analysis.id))
                                     .where(Analysis.status == "ok").group_by(Analysis.media_id)).all())
 
@@ -113,7 +113,7 @@ def current_analyses(ws: Workspace) -> dict[int, int]:
 def stored_pairs(ws: Workspace, focus: set[int] | None = None) -> list[Pair]:
     """The near pairs in ``duplicate_matches`` involving ``focus`` (default: all), reviews not applied."""
     current = current_analyses(ws)
-    with ws.session() as session:
+    with ws.reading() as session:
         q = select(DuplicateMatch)
         if focus is not None:
             ids = sorted(focus)
