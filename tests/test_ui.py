@@ -182,6 +182,23 @@ def test_a_tag_form_left_and_reopened_shows_the_saved_tag_and_saves_only_what_ch
             == ("Douma", "2024-03-02", "in progress", "checked the skyline", ["DEMO-1"])
 
 
+def test_a_tag_dated_by_a_window_and_a_window_the_wrong_way_round(ws, demo):
+    import datetime
+
+    video = demo["items"][2].id
+    at = open_page("3_Video.py", id=str(video))
+    key = f"tag{video}.new"
+    at.date_input(key=f"{key}.recorded_from").set_value(datetime.date(2013, 8, 21))
+    at.date_input(key=f"{key}.recorded_to").set_value(datetime.date(2013, 8, 1)).run()
+    at.button(key=f"{key}.save").click().run()
+    assert errors(at) == ["recorded window from 2013-08-21 is after to 2013-08-01"]
+    at.date_input(key=f"{key}.recorded_to").set_value(datetime.date(2013, 8, 31)).run()
+    at.button(key=f"{key}.save").click().run()
+    with ws.session() as s:
+        [tag] = s.query(Tag).filter_by(media_id=video).all()
+        assert (str(tag.recorded_from), str(tag.recorded_to), tag.recorded_date) == ("2013-08-21", "2013-08-31", None)
+
+
 def test_search_page_finds_the_shared_segment_of_a_clip(ws, demo, copies):
     at = open_page("5_Search.py")
     at.file_uploader[0].set_value(("excerpt.mp4", copies["trim"].read_bytes(), "video/mp4")).run()

@@ -32,7 +32,8 @@ from workbench.ui import maps
 from workbench.workspace import Workspace
 
 FIELDS = ("place", "admin1", "latitude", "longitude", "precision", "method", "confidence", "point_of",
-          "location_note", "recorded_date", "recorded_time", "recorded_precision", "verification", "graphic",
+          "location_note", "recorded_date", "recorded_time", "recorded_precision", "recorded_from", "recorded_to",
+          "verification", "graphic",
           "personal_info", "notes")
 SAVE_ERRORS = (TagError, UnitError, EventError, history.ConflictError, history.NotFound)
 
@@ -62,8 +63,9 @@ def _load(prefix: str, tag: dict[str, Any] | None) -> None:
                       on_click=st.session_state.pop, args=(_key(prefix, "loaded"), None))
         return
     values = dict(tag or {"verification": "unverified", "graphic": False, "personal_info": False})
-    if values.get("recorded_date"):
-        values["recorded_date"] = date.fromisoformat(values["recorded_date"])
+    for name in ("recorded_date", "recorded_from", "recorded_to"):
+        if values.get(name):
+            values[name] = date.fromisoformat(values[name])
     for name in FIELDS:
         st.session_state[_key(prefix, name)] = values.get(name)
     st.session_state[_key(prefix, "graphic")] = bool(values.get("graphic"))
@@ -140,6 +142,13 @@ def tag_form(ws: Workspace, video_id: int, tag: dict[str, Any] | None) -> None:
     c[1].text_input("Time (HH:MM, local)", key=_key(prefix, "recorded_time"))
     c[2].selectbox("Date precision", [None, *RECORDED_PRECISION], key=_key(prefix, "recorded_precision"),
                    format_func=_dash)
+    c = st.columns(3)
+    c[0].date_input("Not before (window)", key=_key(prefix, "recorded_from"), min_value=date(1990, 1, 1),
+                    max_value=date.today(), format="YYYY-MM-DD", help="When the exact day is unknown: the earliest "
+                    "it can be (e.g. from the scene or the upload).")
+    c[1].date_input("Not after", key=_key(prefix, "recorded_to"), min_value=date(1990, 1, 1),
+                    max_value=date.today(), format="YYYY-MM-DD", help="The latest it can be: at the latest the "
+                    "first upload.")
 
     st.markdown("**Who and what**")
     linked = st.session_state.get(_key(prefix, "events")) or []
