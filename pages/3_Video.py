@@ -45,7 +45,9 @@ player, side = st.columns([3, 2])
 with player:
     path = ui.stored(ws, video["path"])
     if path is None:
-        st.error(f"The file {video['path']} is missing from the store: run `workbench verify`.")
+        st.error(f"The file {video['path']} is missing from the store under {ws.settings.home}: the catalogue "
+                 "says it was archived, so the store was moved or damaged. Nothing was changed; tell whoever keeps "
+                 "the archive.")
     else:
         st.video(str(path), start_time=int(st.session_state[start_key]))
         st.caption(f"Playing from {ui.clock(st.session_state[start_key])}. Click a keyframe to jump to it.")
