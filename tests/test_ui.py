@@ -199,6 +199,19 @@ def test_a_tag_dated_by_a_window_and_a_window_the_wrong_way_round(ws, demo):
         assert (str(tag.recorded_from), str(tag.recorded_to), tag.recorded_date) == ("2013-08-21", "2013-08-31", None)
 
 
+def test_a_place_typed_over_another_is_placed_anew_not_left_at_the_old_coordinates(ws, demo):
+    video = demo["items"][0].id  # tagged Douma by the demo
+    with ws.session() as s:
+        tag_id = s.query(Tag).filter_by(media_id=video).one().id
+    at = open_page("3_Video.py", id=str(video))
+    at.text_input(key=f"tag{video}.{tag_id}.place").input("Homs").run()
+    at.button(key=f"tag{video}.{tag_id}.save").click().run()
+    assert not errors(at), errors(at)
+    with ws.session() as s:
+        tag = s.get(Tag, tag_id)
+        assert (tag.place, tag.admin1) == ("Homs", "Homs") and tag.latitude == pytest.approx(34.73, abs=0.05)
+
+
 def test_search_page_finds_the_shared_segment_of_a_clip(ws, demo, copies):
     at = open_page("5_Search.py")
     at.file_uploader[0].set_value(("excerpt.mp4", copies["trim"].read_bytes(), "video/mp4")).run()

@@ -199,6 +199,12 @@ def _add_unit(ws: Workspace, prefix: str) -> None:
 
 def _save(ws: Workspace, video_id: int, tag: dict[str, Any] | None, prefix: str) -> None:
     data = {name: st.session_state.get(_key(prefix, name)) for name in FIELDS}
+    before = tag or {}
+    if (data["place"] or "") != (before.get("place") or "") and \
+            (data["latitude"], data["longitude"]) == (before.get("latitude"), before.get("longitude")):
+        # another place typed over the old one's coordinates: they are the old place's; let the gazetteer place it
+        for name in ("latitude", "longitude", "admin1", "precision", "method"):
+            data.pop(name)
     units = st.session_state.get(_key(prefix, "units")) or []
     events = [str(e) for e in st.session_state.get(_key(prefix, "events")) or []]
     try:
