@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from workbench import pipeline, ui
+from workbench import jobs, pipeline, ui
 from workbench.acquire.links import check_url, links_in_post
 from workbench.events.incidents import EventError, parse_date
 from workbench.events.posts import PostError, archive_queue, import_post
@@ -17,28 +17,42 @@ STATUS_ICONS = {"stored": "✅ stored", "exists": "☑️ already archived", "sk
 
 
 def run_batch(urls: list[str]) -> None:
-    """Archive the URLs one by one, showing a progress bar per download and each result."""
-    results: list[dict] = []
-    st.caption("Stay on this page until the batch is done: leaving it stops the batch after the current item "
-               "(what was archived stays archived).")
-    progress = st.progress(0.0, text="Starting…")
-    table = st.empty()
-    bars: dict[str, st.delta_generator.DeltaGenerator] = {}
+    """Start archiving the URLs on a worker thread; the page follows the job (see ``follow``)."""
+    st.session_state["archive_job"] = jobs.start_archive(ws, urls).id
 
-    def on_progress(url: str, done: int, total: int | None) -> None:
-        bar = bars.setdefault(url, progress)
-        label = f"Downloading {url}: {done / 1e6:.1f} MB" + (f" of {total / 1e6:.1f} MB" if total else "")
-        bar.progress(min(done / total, 1.0) if total else 0.0, text=label)
 
-    def on_item(item) -> None:  # noqa: ANN001
-        results.append(item.as_dict())
-        st.session_state["archive_results"] = results  # kept as each item ends, should the run be cut short
-        progress.progress(len(results) / max(len(urls), len(results)), text=f"{len(results)} of {len(urls)} done")
-        show(results, table)
+def job_panel(job: jobs.Job) -> None:
+    """A batch's progress and each finished item; links to the videos once it is done."""
+    n, total = len(job.items), len(job.inputs)
+    if job.done:
+        st.progress(1.0, text=f"Done: {n} items")
+    elif job.current:
+        got, size = job.current["done"], job.current["total"]
+        st.progress(min(got / size, 1.0) if size else 0.0,
+                    text=f"{n} of {total} done · downloading {job.current['url']}: {got / 1e6:.1f} MB"
+                         + (f" of {size / 1e6:.1f} MB" if size else ""))
+    else:
+        st.progress(n / max(total, 1), text=f"{n} of {total} done")
+    if job.error:
+        st.error(job.error)
+    if job.items:
+        show(job.items)
+    if not job.done:
+        st.caption("The batch runs on the server: you can leave this page and come back; it goes on.")
+        return
+    for row in job.items:
+        if row.get("id") and row.get("status") in ("stored", "exists"):
+            ui.video_link(row["id"], f"Open #{row['id']}: {row.get('title') or row['input']}")
 
-    pipeline.archive(ws, urls, on_item=on_item, on_progress=on_progress)
-    progress.progress(1.0, text=f"Done: {len(results)} items")
-    st.session_state["archive_results"] = results
+
+@st.fragment(run_every=1.0)
+def follow(job_id: str) -> None:
+    """Redraw a running batch every second; once it is done, redraw the page once (polling stops)."""
+    job = jobs.get(job_id)
+    if job is not None and job.done:
+        st.rerun()
+    if job is not None:
+        job_panel(job)
 
 
 def show(results: list[dict], where=None) -> None:  # noqa: ANN001
@@ -81,9 +95,6 @@ with links_tab:
                 st.error(str(exc))
         if urls:
             run_batch(urls)
-    elif st.session_state.get("archive_results"):
-        st.caption("Last batch:")
-        show(st.session_state["archive_results"])
 
 with files_tab:
     with st.form("files", clear_on_submit=True):
@@ -112,6 +123,10 @@ with queue_tab:
         if st.button(f"Archive the {len(queued)} queued links", type="primary"):
             run_batch([q["url"] for q in queued])
 
-for row in st.session_state.get("archive_results", []):
-    if row.get("id") and row.get("status") in ("stored", "exists"):
-        ui.video_link(row["id"], f"Open #{row['id']}: {row.get('title') or row['input']}")
+job = jobs.get(st.session_state.get("archive_job"))
+if job is not None:
+    st.subheader(f"Batch of {len(job.inputs)} links, started {job.started_at:%H:%M:%S} UTC by {job.user}")
+    if job.done:
+        job_panel(job)
+    else:
+        follow(job.id)

@@ -7,12 +7,13 @@ with the page's query parameters, on a fresh data home per test.
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from workbench import catalogue, pipeline
+from workbench import catalogue, jobs, pipeline
 from workbench.db import Event, Tag
 from workbench.demo import load_demo
 
@@ -62,10 +63,17 @@ def test_archive_page_archives_pasted_links_and_explains_failures(ws, server, cl
     at.text_area[0].input(f"{server.url('/clip.mp4')}\n{server.url('/gone.mp4')}\nnot-a-url")  # in a form: no run
     at.button(key="FormSubmitter:links-Archive").click().run()
     assert "not-a-url: malformed URL" in " ".join(errors(at))
+    job = jobs.get(at.session_state["archive_job"])  # the batch runs on a worker thread: the page follows it
+    at.switch_page("pages/3_Video.py").run()  # leave the page while it runs: the batch goes on
+    deadline = time.monotonic() + 120
+    while not job.done and time.monotonic() < deadline:
+        time.sleep(0.2)
+    at.switch_page("pages/1_Archive.py").run()  # and come back to its results
     rows = at.dataframe[0].value
     assert list(rows["result"]) == ["✅ stored", "❌ failed"]
     assert "404" in rows["explanation"][1]
     assert pipeline.current_analysis_id(ws, int(rows["video"][0])) is not None  # keyframes made straight away
+    assert any(link.label.startswith(f"Open #{int(rows['video'][0])}") for link in at.get("page_link"))
 
 
 def test_archive_page_drafts_events_from_a_pasted_post(ws):
