@@ -76,7 +76,7 @@ with links_tab:
         go = st.form_submit_button("Archive", type="primary")
     if go:
         urls = links_in_post(text)
-        bad = [(u, why) for u in urls if (why := check_url(u))]
+        bad = list(dict.fromkeys((u, why) for u in urls if (why := check_url(u))))
         for url, why in bad:
             st.error(f"{url}: {why}")
         urls = [u for u in urls if not check_url(u)]

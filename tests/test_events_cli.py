@@ -13,7 +13,8 @@ from workbench.cli import app
 
 runner = CliRunner()
 COMMANDS = [["events", "import"], ["events", "export"], ["events", "list"], ["events", "add"], ["events", "show"],
-            ["events", "edit"], ["events", "accept"], ["events", "restore"], ["tag"], ["units", "list"],
+            ["events", "reject"], ["events", "edit"], ["events", "accept"], ["events", "restore"], ["tag"],
+            ["units", "list"],
             ["units", "add"], ["places", "search"], ["post", "import"], ["post", "queue"], ["sun"]]
 
 
@@ -147,6 +148,21 @@ def test_post_import_and_accept(home, tmp_path):
     assert doc(cli("events", "list", "--status", "draft", "--json"))["total"] == 1
     assert cli("events", "accept", eid).exit_code == 0
     assert doc(cli("events", "show", eid, "--json"))["status"] == "accepted"
+
+
+def test_a_rejected_draft_is_kept_never_exported_and_never_drafted_again(home, tmp_path):
+    path = tmp_path / "p.txt"
+    path.write_text("DOUMA: Clashes between Jaysh al-Islam and the Republican Guard.\n", encoding="utf-8")
+    [draft] = doc(cli("post", "import", str(path), "--json"))["drafts"]
+    eid = str(draft["event_id"])
+    rejected = cli("events", "reject", eid, "--expect-version", "1", "--json")
+    assert rejected.exit_code == 0 and (doc(rejected)["status"], doc(rejected)["version"]) == ("rejected", 2)
+    assert doc(cli("events", "list", "--status", "rejected", "--json"))["total"] == 1
+    exported = cli("events", "export", "--drafts")
+    assert exported.exit_code == 0 and exported.stdout.startswith("event_id_cnty,") and "Douma" not in exported.stdout
+    again = doc(cli("post", "import", str(path), "--json"))["drafts"]
+    assert [(d["status"], d["event_id"]) for d in again] == [("exists", draft["event_id"])]
+    assert cli("events", "reject", "999").exit_code == 1
 
 
 def test_sun(home):

@@ -110,3 +110,21 @@ def test_the_shared_live_post(ws):
     assert not any("Stalingrad" in d.text for d in result.drafts)
     with ws.session() as s:
         assert {e.status for e in s.scalars(select(Event))} == {"draft"}
+
+
+def test_archiving_a_queued_link_marks_it_archived_or_failed(ws, tmp_path, server, clip):
+    from workbench.pipeline import archive
+
+    server.add_file("/v/ok.mp4", clip)
+    ok, gone = server.url("/v/ok.mp4"), server.url("/v/gone.mp4")
+    path = tmp_path / "post.txt"
+    path.write_text(f"HOMS: Regime artillery shelling on Baba Amr, video {ok} and {gone}\n", encoding="utf-8")
+    with ws.session() as s:
+        assert posts.import_post(s, path, "amal").queued == [ok, gone]
+    archive(ws, [ok, gone])
+    with ws.session() as s:
+        assert {q["url"]: q["state"] for q in posts.archive_queue(s, None)} == {ok: "archived", gone: "failed"}
+    archive(ws, [gone])  # failing again changes nothing; an archived link stays archived whatever happens next
+    with ws.session() as s:
+        assert posts.settle_queued(s, ok, archived=False) == 0
+        assert posts.archive_queue(s) == []

@@ -88,13 +88,14 @@ def links_in_html(html: str) -> list[str]:
 def links_in_post(text: str) -> list[str]:
     """The links in pasted text: a post (HTML or plain text), or a list of URLs, once each, in order.
 
-    A plain list (one word per line) is kept line by line, so a malformed entry is reported, not dropped.
+    A plain list (one word per line) is kept line by line, as a ``--from`` file is: a malformed
+    entry is reported, not dropped, and a link listed twice is reported skipped by the batch.
     """
     if _looks_like_html(text):
         return links_in_html(text)
     lines = [_NOTE.sub("", ln).strip() for ln in text.splitlines() if ln.strip() and not _COMMENT.match(ln)]
     if lines and all(len(ln.split()) == 1 for ln in lines):
-        return _unique(lines)
+        return lines
     return links_in_text(text)
 
 
@@ -119,7 +120,7 @@ def read_link_file(path: Path) -> list[str]:
         return links_in_html(text)
     lines = [_NOTE.sub("", ln).strip() for ln in text.splitlines() if ln.strip() and not _COMMENT.match(ln)]
     if lines and all(len(ln.split()) == 1 for ln in lines):
-        return lines  # a plain list: keep every line (twice listed too: the batch reports it skipped)
+        return lines  # a plain list: keep every line, so malformed ones are reported, not dropped
     return links_in_text(text)
 
 

@@ -101,11 +101,12 @@ def export_csv(session: Session, out: TextIO, *, include_drafts: bool = False) -
     Args:
         session: An open transaction.
         out: A text stream (opened with ``newline=""``).
-        include_drafts: Also write draft events (left out by default: nobody has checked them).
+        include_drafts: Also write draft events (left out by default: nobody has checked them);
+            rejected ones never are.
     """
     query = select(Event).order_by(Event.event_date, Event.event_id_cnty, Event.id)
-    if not include_drafts:
-        query = query.where(Event.status == "accepted")
+    # rejected drafts are never exported: a person decided they are not incidents
+    query = query.where(Event.status.in_(("accepted", "draft") if include_drafts else ("accepted",)))
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     n = 0
