@@ -3,7 +3,7 @@
 import streamlit as st
 
 from workbench import jobs, pipeline, ui
-from workbench.acquire.links import check_url, links_in_post
+from workbench.acquire.links import links_in_post
 from workbench.events.incidents import EventError, parse_date
 from workbench.events.posts import PostError, archive_queue, import_post
 
@@ -17,19 +17,26 @@ STATUS_ICONS = {"stored": "✅ stored", "exists": "☑️ already archived", "sk
 
 
 def run_batch(urls: list[str]) -> None:
-    """Start archiving the URLs on a worker thread; the page follows the job (see ``follow``)."""
+    """Start archiving the URLs on a worker thread; the page follows the job (see ``follow``).
+
+    One batch per browser session at a time: a second click while one runs starts nothing.
+    """
+    mine = jobs.get(st.session_state.get("archive_job"))
+    if mine is not None and not mine.done:
+        st.warning("Your previous batch is still running (below): wait for it to finish, then start the next.")
+        return
     st.session_state["archive_job"] = jobs.start_archive(ws, urls).id
 
 
 def job_panel(job: jobs.Job) -> None:
     """A batch's progress and each finished item; links to the videos once it is done."""
-    n, total = len(job.items), len(job.inputs)
+    n, total, current = len(job.items), len(job.inputs), job.current  # read once: the worker changes it
     if job.done:
         st.progress(1.0, text=f"Done: {n} items")
-    elif job.current:
-        got, size = job.current["done"], job.current["total"]
+    elif current:
+        got, size = current["done"], current["total"]
         st.progress(min(got / size, 1.0) if size else 0.0,
-                    text=f"{n} of {total} done · downloading {job.current['url']}: {got / 1e6:.1f} MB"
+                    text=f"{n} of {total} done · downloading {current['url']}: {got / 1e6:.1f} MB"
                          + (f" of {size / 1e6:.1f} MB" if size else ""))
     else:
         st.progress(n / max(total, 1), text=f"{n} of {total} done")
@@ -75,12 +82,8 @@ with links_tab:
         post_date = st.text_input("The post's date (for the drafts)", placeholder="2024-03-09, optional")
         go = st.form_submit_button("Archive", type="primary")
     if go:
-        urls = links_in_post(text)
-        bad = list(dict.fromkeys((u, why) for u in urls if (why := check_url(u))))
-        for url, why in bad:
-            st.error(f"{url}: {why}")
-        urls = [u for u in urls if not check_url(u)]
-        if not urls and not bad:
+        urls = links_in_post(text)  # every line goes to the batch: a malformed one is reported as its item
+        if not urls:
             st.warning("No links found in what you pasted.")
         if drafts and text.strip():
             try:
@@ -114,15 +117,20 @@ with files_tab:
 
 with queue_tab:
     with ws.reading() as session:
-        queued = archive_queue(session)
+        queued = [q for q in archive_queue(session, state=None) if q["state"] != "archived"]
     if not queued:
-        st.info("No links wait in the queue. Links found when drafting events from a post are queued here.")
+        st.info("No links wait. Links found in posts, and every link of a batch until it is archived, are kept "
+                "here; one that failed stays here to try again.")
     else:
-        st.dataframe([{k: q[k] for k in ("url", "event_id", "found_in", "queued_by", "queued_at")} for q in queued],
-                     hide_index=True, width="stretch")
-        if st.button(f"Archive the {len(queued)} queued links", type="primary"):
+        st.dataframe([{k: q[k] for k in ("state", "url", "event_id", "found_in", "queued_by", "queued_at")}
+                      for q in queued], hide_index=True, width="stretch")
+        if st.button(f"Archive the {len(queued)} links (queued, or failed before)", type="primary"):
             run_batch([q["url"] for q in queued])
 
+others = [j for j in jobs.running() if j.id != st.session_state.get("archive_job")]
+if others:
+    st.caption("Also running on this server: " + "; ".join(
+        f"{j.user}'s batch of {len(j.inputs)} links ({len(j.items)} done)" for j in others))
 job = jobs.get(st.session_state.get("archive_job"))
 if job is not None:
     st.subheader(f"Batch of {len(job.inputs)} links, started {job.started_at:%H:%M:%S} UTC by {job.user}")

@@ -120,5 +120,6 @@ if (saved_id := st.session_state.pop("tag_saved_id", None)) is not None and save
     st.session_state[pick] = saved_id
 if st.session_state.get(pick, -1) not in labels:  # first visit, or a tag gone: the first tag, else a new one
     st.session_state[pick] = tags[0]["id"] if tags else None
-choice = st.radio("Edit", list(labels), format_func=labels.get, horizontal=True, key=pick)
+choice = st.radio("Edit", list(labels), format_func=labels.get, horizontal=True, key=pick,
+                  help="Switching to another tag, or to another page, drops edits not yet saved.")
 tag_form(ws, video_id, next((t for t in tags if t["id"] == choice), None))

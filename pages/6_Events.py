@@ -19,6 +19,7 @@ from workbench.events.incidents import (
     get_event,
     linked_videos,
     list_events,
+    placed_by_gazetteer,
     reject_event,
     update_event,
 )
@@ -78,7 +79,8 @@ def event_fields(prefix: str, current: dict | None = None) -> dict:
             "fatalities": fatalities, "latitude": lat, "longitude": lon}
     moved = (lat, lon) != (current.get("latitude"), current.get("longitude"))
     renamed = place.strip() != (current.get("location") or "")
-    if renamed and not moved:  # another place, same coordinates: they were the old place's; look the new one up
+    if renamed and not moved and placed_by_gazetteer(current.get("location"), lat, lon):
+        # the coordinates were the old place's gazetteer centre: look the new one up (pinned ones stay)
         del data["latitude"], data["longitude"]
     return {"data": data, "units": units, "place": place.strip() or None, "place_changed": renamed or moved}
 

@@ -115,3 +115,18 @@ def test_bad_event_input_gets_a_clear_message(ws, change, message):
 def test_unknown_place_lists_suggestions(ws):
     with ws.session() as s, pytest.raises(EventError, match=r"unknown place 'Harastaa Zzz'; did you mean: Harasta"):
         incidents.create_event(s, CLASH, "amal", place="Harastaa Zzz")
+
+
+def test_a_place_given_with_coordinates_keeps_them_and_takes_only_the_governorate(ws):
+    from workbench.events.incidents import create_event, placed_by_gazetteer, update_event
+
+    base = {"event_date": "2013-01-05", "event_type": "Battles", "sub_event_type": "Armed clash"}
+    with ws.session() as s:
+        event = create_event(s, {**base, "latitude": 34.7251, "longitude": 36.708}, "amal", place="Homs")
+        assert (event.location, event.admin1, event.latitude, event.geo_precision) == ("Homs", "Homs", 34.7251, 1)
+        assert not placed_by_gazetteer(event.location, event.latitude, event.longitude)  # pinned by hand
+        moved = update_event(s, event.id, {"latitude": 33.5612, "longitude": 36.4378}, "amal",
+                             place="Tall al-Kurdi farms")
+        assert (moved.location, moved.admin1, moved.latitude) == ("Tall al-Kurdi farms", None, 33.5612)
+        centred = create_event(s, base, "amal", place="Homs")
+        assert placed_by_gazetteer(centred.location, centred.latitude, centred.longitude)

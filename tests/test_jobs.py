@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from workbench import jobs
+from workbench.events import posts
 
 
 def wait(job: jobs.Job, seconds: float = 120) -> None:
@@ -24,3 +25,6 @@ def test_a_batch_runs_on_its_own_and_reports_every_item(ws, server, clip):
     assert job.items[0]["keyframes"] and job.error is None and job.current is None
     assert job.user == "tester" and job.finished_at >= job.started_at
     assert jobs.get("no-such-job") is None and jobs.get(None) is None
+    with ws.session() as s:  # every link was queued first, then settled: the failure waits to be tried again
+        assert {q["url"]: q["state"] for q in posts.archive_queue(s, None)} == {
+            server.url("/a.mp4"): "archived", server.url("/gone.mp4"): "failed"}

@@ -2,10 +2,12 @@
 process, and anyone can follow its items as they finish.
 
 A batch of links takes minutes; the person who pasted them may go on tagging meanwhile. The UI
-starts a job and polls it. Jobs live in this process's memory: if the process stops, a running
-batch stops after its current item, and what was archived stays archived (every item is its own
-transaction); ``recent()`` then no longer lists it. At team scale the same interface is the one
-a queue (Celery on Redis) would serve.
+starts a job and polls it. Every link of a batch is first written to the archive queue, and
+marked archived or failed as the batch reaches it. Jobs themselves live in this process's
+memory: if the process stops, the batch stops (in the middle of an item: nothing of that item
+is kept, since files enter the store and rows the catalogue only when complete), ``recent()``
+forgets it, and the links it had not reached stay queued, to be archived again. At team scale
+the same interface is the one a queue (Celery on Redis) would serve.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from workbench import pipeline
+from workbench.events.posts import enqueue
 from workbench.report import Item
 from workbench.workspace import Workspace
 
@@ -47,8 +50,13 @@ _lock = threading.Lock()
 
 
 def start_archive(ws: Workspace, urls: Iterable[str]) -> Job:
-    """Archive the URLs (then analyse each new video) on a worker thread; returns at once."""
+    """Archive the URLs (then analyse each new video) on a worker thread; returns at once.
+
+    The links are queued (``events.posts.enqueue``) before the thread starts.
+    """
     job = Job(secrets.token_hex(6), list(urls), ws.settings.user, datetime.now(UTC))
+    with ws.session() as session:
+        enqueue(session, job.inputs, f"batch {job.id} started in the browser", job.user)
     with _lock:
         _jobs[job.id] = job
         for old in sorted((j for j in _jobs.values() if j.done), key=lambda j: j.started_at)[:-KEEP]:
@@ -84,3 +92,9 @@ def recent(limit: int = 10) -> list[Job]:
     """This process's jobs, newest first."""
     with _lock:
         return sorted(_jobs.values(), key=lambda j: j.started_at, reverse=True)[:limit]
+
+
+def running() -> list[Job]:
+    """The batches still running in this process, oldest first."""
+    with _lock:
+        return sorted((j for j in _jobs.values() if not j.done), key=lambda j: j.started_at)

@@ -168,10 +168,22 @@ def place_fields(name: str) -> dict[str, Any]:
 
 def _place(place: str, data: dict[str, Any]) -> dict[str, Any]:
     """A named place's fields: looked up in the gazetteer, unless coordinates are given with it
-    (then the name is kept as written, as for tags: the investigator located it themselves)."""
+    (then the name is kept as written and the coordinates are the investigator's; the governorate
+    comes from the gazetteer when the name is a place it knows, else it is left empty)."""
     if data.get("latitude") not in (None, "") and data.get("longitude") not in (None, ""):
-        return {"location": place.strip()}
+        found = Gazetteer.default().lookup(place)
+        known = found.place if found.place is not None and found.how in ("exact", "variant") else None
+        return {"location": place.strip(), "admin1": known.admin1 if known else None, "geo_precision": 1}
     return place_fields(place)
+
+
+def placed_by_gazetteer(location: str | None, latitude: float | None, longitude: float | None) -> bool:
+    """Whether these coordinates are the gazetteer's centre of ``location`` (not pinned by hand)."""
+    if not location or latitude is None or longitude is None:
+        return False
+    found = Gazetteer.default().lookup(location)
+    return found.place is not None and (round(found.place.latitude, 5), round(found.place.longitude, 5)) == (
+        round(latitude, 5), round(longitude, 5))
 
 
 def event_dict(event: Event) -> dict[str, Any]:

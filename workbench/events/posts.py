@@ -301,3 +301,18 @@ def settle_queued(session: Session, url: str, archived: bool) -> int:
         row.state = "archived" if archived else "failed"
         count += 1
     return count
+
+
+def enqueue(session: Session, urls: list[str], found_in: str, author: str) -> int:
+    """Queue links for archiving (those not waiting already); returns how many were added.
+
+    A batch pasted in the UI is queued before it starts, so links it never reached (the server
+    stopped) stay visible and can be archived again.
+    """
+    waiting = set(session.scalars(select(ArchiveQueue.url).where(ArchiveQueue.state != "archived")))
+    added = 0
+    for url in dict.fromkeys(urls):
+        if url not in waiting:
+            session.add(ArchiveQueue(url=url, found_in=found_in, queued_by=author))
+            added += 1
+    return added
