@@ -71,7 +71,7 @@ def show(results: list[dict], where=None) -> None:  # noqa: ANN001
         "explanation": st.column_config.TextColumn("explanation", width="large")})
 
 
-links_tab, files_tab, queue_tab = st.tabs(["Links or a post", "Upload files", "Queue from posts"])
+links_tab, files_tab, queue_tab = st.tabs(["Links or a post", "Upload files", "Queue"])
 
 with links_tab:
     with st.form("links"):
@@ -133,7 +133,8 @@ if others:
         f"{j.user}'s batch of {len(j.inputs)} links ({len(j.items)} done)" for j in others))
 job = jobs.get(st.session_state.get("archive_job"))
 if job is not None:
-    st.subheader(f"Batch of {len(job.inputs)} links, started {job.started_at:%H:%M:%S} UTC by {job.user}")
+    count = len(job.inputs)
+    st.subheader(f"Batch of {count} link{'s' * (count != 1)}, started {job.started_at:%H:%M:%S} UTC by {job.user}")
     if job.done:
         job_panel(job)
     else:
