@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -168,24 +169,33 @@ def assert_consistent(ws: Workspace) -> None:
         assert rel in recorded or path.name.split(".")[0] in blob_shas, f"stored file with no row: {rel}"
 
 
-PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
+# The PostgreSQL server the team-mode tests use; WORKBENCH_TEST_PG names another (its database is the admin one).
+PG_URL = make_url(os.environ.get("WORKBENCH_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
 
 
 @pytest.fixture
 def pg_url(monkeypatch):
     """A fresh, uniquely named PostgreSQL database, dropped afterwards; skips when there is no server."""
     psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'psycopg[binary]')")
+    admin_url = PG_URL.set(drivername="postgresql").render_as_string(hide_password=False)
     try:
-        admin = psycopg.connect(f"{PG_SERVER}/test", autocommit=True, connect_timeout=3)
+        admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as exc:
-        pytest.skip(f"PostgreSQL is not reachable at {PG_SERVER}/test: {str(exc).strip().splitlines()[0]}")
+        pytest.skip(f"PostgreSQL is not reachable at {PG_URL.host}:{PG_URL.port}: "
+                    f"{str(exc).strip().splitlines()[0]}")
     name = f"workbench_test_{uuid.uuid4().hex[:12]}"
     with admin:
         admin.execute(f'CREATE DATABASE "{name}"')
-        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+        url = PG_URL.set(database=name).render_as_string(hide_password=False)
         monkeypatch.setenv("WORKBENCH_DATABASE_URL", url)
         try:
             yield url
         finally:
             dispose_all()
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_ws(home, pg_url) -> Workspace:
+    """A workspace on a fresh PostgreSQL database (media under ``home``), or skip saying why."""
+    return Workspace.open(settings.load())

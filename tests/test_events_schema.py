@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import uuid
-
 import pytest
 from alembic.migration import MigrationContext
 from eventdata import add_video
 from sqlalchemy import inspect
-from sqlalchemy.engine import make_url
 
-from workbench import settings
-from workbench.db import Base, dispose_all
+from workbench.db import Base
 from workbench.events import history, incidents, posts, tags
-from workbench.workspace import Workspace
 
 EVENT_TABLES = {"units", "unit_aliases", "events", "event_units", "event_sources", "tags", "tag_units", "tag_events",
                 "revisions", "archive_queue"}
@@ -42,27 +36,6 @@ def test_migrations_form_one_chain_and_the_database_is_at_its_head(ws):
     assert chain == ["0001", "0002", "0003", "0004", "0005", "0006"] and script.get_heads() == ["0006"]
     with ws.engine.connect() as conn:
         assert MigrationContext.configure(conn).get_current_revision() == "0006"
-
-
-@pytest.fixture
-def pg_ws(home, monkeypatch):
-    """A workspace on a fresh PostgreSQL database, or skip saying why."""
-    psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed (PostgreSQL tests need it)")
-    url = make_url(os.environ.get("WORKBENCH_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
-    admin = url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-    name = f"wb_events_{uuid.uuid4().hex[:8]}"
-    try:
-        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f"CREATE DATABASE {name}")
-    except psycopg.OperationalError as exc:
-        pytest.skip(f"no PostgreSQL server at {url.host}:{url.port} ({exc.__class__.__name__})")
-    monkeypatch.setenv("WORKBENCH_DATABASE_URL", url.set(database=name).render_as_string(hide_password=False))
-    try:
-        yield Workspace.open(settings.load())
-    finally:
-        dispose_all()
-        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name}")
 
 
 def test_event_workflow_on_postgresql(pg_ws, tmp_path):

@@ -7,17 +7,13 @@ The catalogue is built with the library's own writers (tags, events, reviews) on
 from __future__ import annotations
 
 import hashlib
-import os
-import uuid
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import make_url
 
-from workbench import settings
 from workbench.catalogue import video_detail
-from workbench.db import DuplicateMatch, MediaFile, Source, dispose_all
+from workbench.db import DuplicateMatch, MediaFile, Source
 from workbench.events import incidents, tags
 from workbench.library import LibraryError, LibraryQuery, library_facets, search_library
 from workbench.match.review import CONFIRMED, REJECTED, review
@@ -86,27 +82,6 @@ def ids(ws: Workspace, **filters) -> set[int]:
     page = search_library(ws, LibraryQuery(**filters), page_size=100)
     assert page.total == len(page.rows)
     return {r["id"] for r in page.rows}
-
-
-@pytest.fixture
-def pg_ws(home, monkeypatch):
-    """A workspace on a fresh PostgreSQL database, or skip saying why."""
-    psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed (PostgreSQL tests need it)")
-    url = make_url(os.environ.get("WORKBENCH_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
-    admin = url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-    name = f"wb_library_{uuid.uuid4().hex[:8]}"
-    try:
-        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f"CREATE DATABASE {name}")
-    except psycopg.OperationalError as exc:
-        pytest.skip(f"no PostgreSQL server at {url.host}:{url.port} ({exc.__class__.__name__})")
-    monkeypatch.setenv("WORKBENCH_DATABASE_URL", url.set(database=name).render_as_string(hide_password=False))
-    try:
-        yield Workspace.open(settings.load())
-    finally:
-        dispose_all()
-        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
