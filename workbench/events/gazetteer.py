@@ -62,6 +62,10 @@ class Place:
                 "population": self.population, "aliases": list(self.aliases), "source": self.source}
 
 
+class PlaceError(ValueError):
+    """A typed name matches no place clearly; the message names it and lists the closest places."""
+
+
 @dataclass
 class Lookup:
     """What a name resolved to: ``place`` or nothing, and ranked ``suggestions`` (place, score)."""
@@ -182,6 +186,25 @@ class Gazetteer:
             if best >= FUZZY_ACCEPT and best - runner_up >= FUZZY_MARGIN:
                 return Lookup(name, suggestions[0][0], "fuzzy", [], suggestions[1:])
         return Lookup(name, None, None, [], suggestions)
+
+    def resolve(self, name: str) -> Place:
+        """The place a typed name clearly means (see ``lookup``).
+
+        Raises:
+            PlaceError: ambiguous or unknown; the message lists suggestions and says coordinates will do.
+        """
+        result = self.lookup(name)
+        if result.place is not None:
+            return result.place
+        if result.how == "ambiguous":
+            names = ", ".join(f"{p.name} ({p.kind}, {p.admin1})" for p, _ in result.suggestions[:5])
+            raise PlaceError(f"place {name!r} is ambiguous: {names}; name it more precisely or give its latitude "
+                             "and longitude")
+        near = ", ".join(f"{p.name} ({p.admin1})" for p, _ in result.suggestions[:5])
+        if not near:
+            raise PlaceError(f"unknown place {name!r}: nothing in the gazetteer looks like it (give its latitude "
+                             "and longitude)")
+        raise PlaceError(f"unknown place {name!r}; did you mean: {near}? (or give its latitude and longitude)")
 
     def suggest(self, name: str, limit: int = 8) -> list[tuple[Place, float]]:
         """Places whose names look like ``name``, best first, with a 0-100 score."""

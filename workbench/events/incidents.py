@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from workbench.catalogue import find_video
 from workbench.db.events import Event, EventSource, Tag, TagEvent, Unit
 from workbench.events import history
-from workbench.events.gazetteer import Gazetteer
+from workbench.events.gazetteer import Gazetteer, PlaceError
 from workbench.events.taxonomy import DISORDER_TYPES, TaxonomyError, canonical_type
 from workbench.events.units import ensure_seeded, resolve_unit
 
@@ -150,18 +150,10 @@ def place_fields(name: str) -> dict[str, Any]:
     Raises:
         EventError: the name matches no place clearly; the message lists suggestions.
     """
-    result = Gazetteer.default().lookup(name)
-    if result.how == "ambiguous":
-        names = ", ".join(f"{p.name} ({p.kind}, {p.admin1})" for p, _ in result.suggestions[:5])
-        raise EventError(f"place {name!r} is ambiguous: {names}; name it more precisely or give its latitude "
-                         "and longitude")
-    if result.place is None:
-        near = ", ".join(f"{p.name} ({p.admin1})" for p, _ in result.suggestions[:5])
-        if not near:
-            raise EventError(f"unknown place {name!r}: nothing in the gazetteer looks like it (give its latitude "
-                             "and longitude)")
-        raise EventError(f"unknown place {name!r}; did you mean: {near}? (or give its latitude and longitude)")
-    p = result.place
+    try:
+        p = Gazetteer.default().resolve(name)
+    except PlaceError as exc:
+        raise EventError(str(exc)) from None
     return {"location": p.name, "latitude": p.latitude, "longitude": p.longitude, "admin1": p.admin1,
             "geo_precision": 3 if p.kind in ("governorate", "area") else 1}
 

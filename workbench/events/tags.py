@@ -23,7 +23,7 @@ from workbench.catalogue import find_video
 from workbench.db.events import Tag, Unit
 from workbench.db.models import MediaFile
 from workbench.events import history
-from workbench.events.gazetteer import Gazetteer, Place
+from workbench.events.gazetteer import Gazetteer, Place, PlaceError
 from workbench.events.incidents import EventError, get_event, parse_coordinate, parse_date
 from workbench.events.taxonomy import (
     CONFIDENCE,
@@ -135,18 +135,10 @@ def _place(data: dict[str, Any]) -> dict[str, Any]:
     """Fill coordinates, admin1, precision and method from the gazetteer for a named place."""
     if not data.get("place") or data.get("latitude") is not None:
         return {}
-    result = Gazetteer.default().lookup(data["place"])
-    if result.how == "ambiguous":
-        names = ", ".join(f"{p.name} ({p.kind}, {p.admin1})" for p, _ in result.suggestions[:5])
-        raise TagError(f"place {data['place']!r} is ambiguous: {names}; name it more precisely or give its "
-                       "latitude and longitude")
-    if result.place is None:
-        near = ", ".join(f"{p.name} ({p.admin1})" for p, _ in result.suggestions[:5])
-        if not near:
-            raise TagError(f"unknown place {data['place']!r}: nothing in the gazetteer looks like it "
-                           f"(give its latitude and longitude)")
-        raise TagError(f"unknown place {data['place']!r}; did you mean: {near}? (or give its latitude and longitude)")
-    return place_fields(result.place)
+    try:
+        return place_fields(Gazetteer.default().resolve(data["place"]))
+    except PlaceError as exc:
+        raise TagError(str(exc)) from None
 
 
 def place_fields(p: Place) -> dict[str, Any]:
