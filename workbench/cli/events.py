@@ -200,46 +200,37 @@ def events_edit(
         out.print(f"event {event['id']} is now version {event['version']}", markup=False)
 
 
-@events_app.command("accept")
-def events_accept(
-    ref: Annotated[str, typer.Argument(help="Event id or event_id_cnty.")],
-    expect_version: Annotated[int | None, typer.Option("--expect-version", help="The version you checked.")] = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Accept a draft event, such as one `workbench post import` proposed."""
-    from workbench.events.incidents import accept_event, event_dict
+RefArg = Annotated[str, typer.Argument(help="Event id or event_id_cnty.")]
+ExpectOpt = Annotated[int | None, typer.Option("--expect-version", help="The version you checked.")]
 
+
+def _decide(ref: str, expect_version: int | None, as_json: bool, decision: str) -> None:
+    """Accept or reject a draft, as a new version checked against ``expect_version``."""
+    from workbench.events.incidents import accept_event, event_dict, reject_event
+
+    decide = {"accepted": accept_event, "rejected": reject_event}[decision]
     ws = open_workspace()
     try:
         with ws.session() as s:
-            event = event_dict(accept_event(s, ref, ws.settings.user, expect_version))
+            event = event_dict(decide(s, ref, ws.settings.user, expect_version))
     except _input_errors() as exc:
         _fail(as_json, str(exc))
     if as_json:
-        emit({"status": "accepted", **event})
+        emit({"status": decision, **event})
     else:
-        out.print(f"event {event['id']} accepted (version {event['version']})", markup=False)
+        out.print(f"event {event['id']} {decision} (version {event['version']})", markup=False)
+
+
+@events_app.command("accept")
+def events_accept(ref: RefArg, expect_version: ExpectOpt = None, as_json: JsonOpt = False) -> None:
+    """Accept a draft event, such as one `workbench post import` proposed."""
+    _decide(ref, expect_version, as_json, "accepted")
 
 
 @events_app.command("reject")
-def events_reject(
-    ref: Annotated[str, typer.Argument(help="Event id or event_id_cnty.")],
-    expect_version: Annotated[int | None, typer.Option("--expect-version", help="The version you checked.")] = None,
-    as_json: JsonOpt = False,
-) -> None:
+def events_reject(ref: RefArg, expect_version: ExpectOpt = None, as_json: JsonOpt = False) -> None:
     """Turn down a draft event (kept with its history; never exported)."""
-    from workbench.events.incidents import event_dict, reject_event
-
-    ws = open_workspace()
-    try:
-        with ws.session() as s:
-            event = event_dict(reject_event(s, ref, ws.settings.user, expect_version))
-    except _input_errors() as exc:
-        _fail(as_json, str(exc))
-    if as_json:
-        emit({"status": "rejected", **event})
-    else:
-        out.print(f"event {event['id']} rejected (version {event['version']})", markup=False)
+    _decide(ref, expect_version, as_json, "rejected")
 
 
 @events_app.command("restore")
