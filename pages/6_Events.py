@@ -29,7 +29,23 @@ from workbench.events.units import UnitError, list_units
 ws = ui.page("Events", "📅")
 st.title("Events")
 ERRORS = (EventError, UnitError, history.ConflictError, history.NotFound)
-BUSY = "The catalogue is busy (another save or an archive run held it too long); nothing was saved. Try again."
+
+
+def save(change, forget_prefix: str | None = None) -> None:  # noqa: ANN001
+    """Run one save (``change(session)`` returns what to tell the person) in one transaction; on
+    success say so on the next run, with the saved form forgotten; else explain, the edits stay."""
+    try:
+        with ws.session() as session:
+            done = change(session)
+    except ERRORS as exc:
+        st.error(str(exc))
+    except OperationalError:
+        st.error(ui.BUSY)
+    else:
+        st.session_state["event_done"] = done
+        if forget_prefix:
+            forget(forget_prefix)
+        st.rerun()
 
 
 def forget(prefix: str) -> None:
@@ -141,20 +157,12 @@ with table_tab:
         with st.form(f"edit{event['id']}"):
             fields = event_fields(prefix, event)
             if st.form_submit_button("Save changes", type="primary"):
-                try:
-                    with ws.session() as session:
-                        saved = update_event(session, event["id"], fields["data"], ws.settings.user,
-                                             expected_version=loaded, units=fields["units"],
-                                             place=fields["place"] if fields["place_changed"] else None)
-                        done = f"Event {saved.id} saved as version {saved.version}."
-                except ERRORS as exc:
-                    st.error(str(exc))
-                except OperationalError:
-                    st.error(BUSY)
-                else:
-                    st.session_state["event_done"] = done
-                    forget(prefix)
-                    st.rerun()
+                def change(session, event=event, fields=fields, loaded=loaded):  # noqa: ANN001, ANN202
+                    saved = update_event(session, event["id"], fields["data"], ws.settings.user,
+                                         expected_version=loaded, units=fields["units"],
+                                         place=fields["place"] if fields["place_changed"] else None)
+                    return f"Event {saved.id} saved as version {saved.version}."
+                save(change, prefix)
         with st.expander("History"):
             st.dataframe([{"version": r["version"], "action": r["action"], "by": r["author"], "saved at": r["saved_at"],
                            "changed": ", ".join(r["changed"])} for r in revisions], hide_index=True, width="stretch")
@@ -174,33 +182,18 @@ with drafts_tab:
             for col, act, fn in ((yes, "Accept", accept_event), (no, "Reject", reject_event)):
                 # the version shown is in the key: a draft changed meanwhile shows again instead of being decided
                 if col.button(act, key=f"{act}{d['id']}v{d['version']}"):
-                    try:
-                        with ws.session() as session:
-                            fn(session, d["id"], ws.settings.user, d["version"])
-                    except ERRORS as exc:
-                        st.error(str(exc))
-                    except OperationalError:
-                        st.error(BUSY)
-                    else:
-                        st.session_state["event_done"] = f"Draft {d['id']} {act.lower()}ed."
-                        forget(f"e{d['id']}_")  # an edit form open on it starts again from the decided version
-                        st.rerun()
+                    def decide(session, fn=fn, d=d, act=act):  # noqa: ANN001, ANN202
+                        fn(session, d["id"], ws.settings.user, d["version"])
+                        return f"Draft {d['id']} {act.lower()}ed."
+                    save(decide, f"e{d['id']}_")  # an edit form open on it starts again from the decided version
 
 with new_tab, st.form("new_event"):
     fields = event_fields("new_")
     if st.form_submit_button("Add event", type="primary"):
-        try:
-            with ws.session() as session:
-                made = create_event(session, fields["data"], ws.settings.user, units=fields["units"],
-                                    place=fields["place"])
-                done = f"Event {made.id} added."
-        except ERRORS as exc:
-            st.error(str(exc))
-        except OperationalError:
-            st.error(BUSY)
-        else:
-            st.session_state["event_done"] = done
-            st.rerun()
+        def add(session):  # noqa: ANN001, ANN202
+            made = create_event(session, fields["data"], ws.settings.user, units=fields["units"], place=fields["place"])
+            return f"Event {made.id} added."
+        save(add)
 
 with acled_tab:
     st.markdown("**Import** an ACLED CSV (its 31 columns). Bad rows are reported by line; the good rows import.")

@@ -23,6 +23,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from workbench import settings as settings_mod
 from workbench.workspace import Workspace
 
+BUSY = ("The catalogue is busy (another save or an archive run held it too long); nothing was saved, and your "
+        "edits are still in the form. Try again.")
+
 PAGES = {
     "home": "app.py", "archive": "pages/1_Archive.py", "library": "pages/2_Library.py",
     "video": "pages/3_Video.py", "duplicates": "pages/4_Duplicates.py", "search": "pages/5_Search.py",

@@ -13,6 +13,7 @@ from typing import Any
 import streamlit as st
 from sqlalchemy.exc import OperationalError
 
+from workbench import ui
 from workbench.events import history
 from workbench.events.gazetteer import Gazetteer
 from workbench.events.incidents import EventError, get_event, list_events
@@ -221,8 +222,7 @@ def _save(ws: Workspace, video_id: int, tag: dict[str, Any] | None, prefix: str)
         st.error(str(exc))
         return
     except OperationalError:
-        st.error("The catalogue is busy (another save or an archive run held it too long); nothing was saved, and "
-                 "your edits are still in the form. Try again.")
+        st.error(ui.BUSY)
         return
     st.session_state["tag_saved"] = (f"Tag {result['id']} saved as version {result['version']} by "
                                      f"{result['updated_by']}.", warnings)
