@@ -25,14 +25,11 @@ with st.spinner("Matching the whole catalogue…" if rescan else "Loading the pa
 if any(p.get("stale") for p in found["pairs"]):
     st.warning("Some pairs were found before their video was analysed again and may be out of date: rescan.")
 pairs, groups = found["pairs"], found["clusters"]
-titles: dict[int, str] = {}
+videos = catalogue.video_summaries(ws, {i for p in pairs for i in (p["a"]["id"], p["b"]["id"])})
 
 
 def title(media_id: int) -> str:
-    if media_id not in titles:
-        detail = catalogue.video_detail(ws, media_id)
-        titles[media_id] = (detail or {}).get("title") or f"video {media_id}"
-    return titles[media_id]
+    return videos.get(media_id, {}).get("title") or f"video {media_id}"
 
 
 st.header(f"Clusters ({len(groups)})")
@@ -86,7 +83,7 @@ left, right = st.columns(2)
 for col, media_id, side in ((left, a, "A"), (right, b, "B")):
     with col:
         st.markdown(f"**{side}: #{media_id} {title(media_id)}** at {ui.clock(moments[media_id])}")
-        path = ui.stored(ws, catalogue.video_detail(ws, media_id)["path"])
+        path = ui.stored(ws, videos[media_id]["path"])
         try:
             if path:
                 st.image(still_at(path, moments[media_id]), width="stretch")

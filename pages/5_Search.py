@@ -32,8 +32,9 @@ if not hits:
     st.info(f"Nothing in the archive matches {uploaded.name}.")
     st.stop()
 st.success(f"{len(hits)} archived video{'s' if len(hits) > 1 else ''} match {uploaded.name}.")
+videos = catalogue.video_summaries(ws, [hit["id"] for hit in hits])
 for hit in hits:
-    video = catalogue.video_detail(ws, hit["id"])
+    video = videos[hit["id"]]
     with st.container(border=True):
         left, right = st.columns([1, 2])
         moment = hit["timestamps"][0] if is_image else (hit["segments"][0]["b_start"] if hit.get("segments") else 0.0)

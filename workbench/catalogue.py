@@ -8,6 +8,7 @@ with one row each and consistent links.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePath
@@ -281,6 +282,15 @@ def list_videos(ws: Workspace, *, limit: int = 100, offset: int = 0) -> tuple[in
             select(MediaFile).options(selectinload(MediaFile.sources), selectinload(MediaFile.acquisitions))
             .order_by(MediaFile.id.desc()).limit(limit).offset(offset)).all()
         return total, [video_summary(m) for m in rows]
+
+
+def video_summaries(ws: Workspace, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """The list fields (``video_summary``) of several videos at once, by id; unknown ids are left out."""
+    wanted = sorted(set(ids))
+    with ws.reading() as session:
+        rows = session.scalars(select(MediaFile).where(MediaFile.id.in_(wanted))
+                               .options(selectinload(MediaFile.sources))).all()
+        return {m.id: video_summary(m) for m in rows}
 
 
 def video_detail(ws: Workspace, ref: str | int) -> dict[str, Any] | None:
