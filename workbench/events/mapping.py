@@ -46,11 +46,10 @@ def map_points(session: Session, *, date_from: date | None = None, date_to: date
         tags = tags.where(Tag.recorded_date >= date_from)
     if date_to:
         tags = tags.where(Tag.recorded_date <= date_to)
-    tags = tags.order_by(Tag.media_id, Tag.id)
-    media_ids = {t.media_id for t in session.scalars(tags)}
-    videos = {m.id: m for m in session.scalars(select(MediaFile).where(MediaFile.id.in_(media_ids))
+    found = session.scalars(tags.order_by(Tag.media_id, Tag.id)).all()
+    videos = {m.id: m for m in session.scalars(select(MediaFile).where(MediaFile.id.in_({t.media_id for t in found}))
                                                  .options(selectinload(MediaFile.sources)))}
-    for t in session.scalars(tags):
+    for t in found:
         video = videos[t.media_id]
         title = video.sources[0].title if video.sources else None
         points.append({"kind": "video", "type": "video", "id": t.media_id, "latitude": t.latitude,
