@@ -19,7 +19,6 @@ from workbench.events.incidents import (
     get_event,
     linked_videos,
     list_events,
-    placed_by_gazetteer,
     reject_event,
     update_event,
 )
@@ -95,9 +94,6 @@ def event_fields(prefix: str, current: dict | None = None) -> dict:
             "fatalities": fatalities, "latitude": lat, "longitude": lon}
     moved = (lat, lon) != (current.get("latitude"), current.get("longitude"))
     renamed = place.strip() != (current.get("location") or "")
-    if renamed and not moved and placed_by_gazetteer(current.get("location"), lat, lon):
-        # the coordinates were the old place's gazetteer centre: look the new one up (pinned ones stay)
-        del data["latitude"], data["longitude"]
     return {"data": data, "units": units, "place": place.strip() or None, "place_changed": renamed or moved}
 
 

@@ -130,3 +130,18 @@ def test_a_place_given_with_coordinates_keeps_them_and_takes_only_the_governorat
         assert (moved.location, moved.admin1, moved.latitude) == ("Tall al-Kurdi farms", None, 33.5612)
         centred = create_event(s, base, "amal", place="Homs")
         assert placed_by_gazetteer(centred.location, centred.latitude, centred.longitude)
+
+
+def test_renaming_an_event_moves_a_gazetteer_centre_but_never_a_pinned_spot(ws):
+    from workbench.events.incidents import create_event, update_event
+
+    base = {"event_date": "2013-01-05", "event_type": "Battles", "sub_event_type": "Armed clash"}
+    with ws.session() as s:
+        centred = create_event(s, base, "amal", place="Douma")  # the gazetteer's centre of Douma
+        same = {"latitude": centred.latitude, "longitude": centred.longitude}
+        renamed = update_event(s, centred.id, same, "amal", place="Homs")  # a form sends the coordinates back
+        assert (renamed.location, renamed.admin1) == ("Homs", "Homs")
+        assert renamed.latitude == pytest.approx(34.73, abs=0.05)
+        pinned = create_event(s, {**base, "latitude": 33.5702, "longitude": 36.4051}, "amal", place="Douma")
+        kept = update_event(s, pinned.id, {"latitude": 33.5702, "longitude": 36.4051}, "amal", place="Douma, east")
+        assert (kept.location, kept.latitude, kept.longitude) == ("Douma, east", 33.5702, 36.4051)

@@ -293,6 +293,11 @@ def update_event(session: Session, ref: str | int, changes: dict[str, Any], auth
     """
     event = get_event(session, ref)
     history.check_version(session, "event", event, expected_version)
+    if place and place.strip() != (event.location or "") and placed_by_gazetteer(
+            event.location, event.latitude, event.longitude) and (
+            changes.get("latitude"), changes.get("longitude")) == (event.latitude, event.longitude):
+        # another place named over the old one's gazetteer centre: the gazetteer places it (pinned ones stay)
+        changes = {k: v for k, v in changes.items() if k not in ("latitude", "longitude")}
     fields = _place(place, changes) if place else {}
     if "event_type" in changes or "sub_event_type" in changes:
         changes = {"event_type": event.event_type, "sub_event_type": event.sub_event_type, **changes}

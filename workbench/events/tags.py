@@ -268,11 +268,24 @@ def update_tag(session: Session, tag_id: int, changes: dict[str, Any], author: s
     tag = get_tag(session, tag_id, video_ref)
     history.check_version(session, "tag", tag, expected_version)
     video = session.get(MediaFile, tag.media_id)  # loaded before editing: a query now would autoflush
-    fields = _fields(changes, clearing=True)
+    fields = _fields(_renamed(tag, changes), clearing=True)
     _apply(session, tag, fields, units, events)
     _check_whole(tag, video.duration)
     history.save(session, "tag", tag, lambda: _snapshot(tag), "updated", author)
     return tag, date_warnings(video, tag)
+
+
+def _renamed(tag: Tag, changes: dict[str, Any]) -> dict[str, Any]:
+    """Changes, without the old place's coordinates when another place is named over them.
+
+    A form sends every field: a new place name with the coordinates unchanged, where those were
+    the gazetteer's centre of the old place, means "this place instead", so the gazetteer places
+    the new one. Coordinates pinned by hand (any other method) are never replaced.
+    """
+    if tag.method != "gazetteer" or (changes.get("place") or None) == tag.place or \
+            (changes.get("latitude"), changes.get("longitude")) != (tag.latitude, tag.longitude):
+        return changes
+    return {k: v for k, v in changes.items() if k not in ("latitude", "longitude", "admin1", "precision", "method")}
 
 
 def restore_tag(session: Session, tag_id: int, version: int, author: str,

@@ -200,13 +200,6 @@ def _add_unit(ws: Workspace, prefix: str) -> None:
 
 def _save(ws: Workspace, video_id: int, tag: dict[str, Any] | None, prefix: str) -> None:
     data = {name: st.session_state.get(_key(prefix, name)) for name in FIELDS}
-    before = tag or {}
-    if before.get("method") == "gazetteer" and (data["place"] or "") != (before.get("place") or "") and \
-            (data["latitude"], data["longitude"]) == (before.get("latitude"), before.get("longitude")):
-        # another place typed over coordinates that were the old place's gazetteer centre: place the new one
-        # the same way (coordinates pinned by hand, or typed, are never replaced)
-        for name in ("latitude", "longitude", "admin1", "precision", "method"):
-            data.pop(name)
     units = st.session_state.get(_key(prefix, "units")) or []
     events = [str(e) for e in st.session_state.get(_key(prefix, "events")) or []]
     try:
